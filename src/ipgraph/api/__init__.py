@@ -1,0 +1,24 @@
+"""The web application: routers composed in :func:`create_app`, the store injected, one error handler."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..settings import Settings
+from ..store import Store
+from . import errors, health
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    """The FastAPI app over ``store``. Routers are added here, one per concern."""
+    app = FastAPI(
+        title="ipgraph",
+        version=__version__,
+        description="知识产权信息公共服务体系知识图谱 — knowledge graph of the IP information public service network.",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,54 @@
+"""One settings object, read once from the environment (prefix ``IPGRAPH_``) or set by the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("ipgraph"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings. Each field's metadata ``help`` feeds the CLI and docs/settings.md."""
+
+    data_dir: Path = field(default_factory=_default_data_dir,
+                           metadata={"help": "folder of the embedded on-disk store"})
+    host: str = field(default="127.0.0.1", metadata={"help": "address `ipgraph serve` listens on"})
+    port: int = field(default=8000, metadata={"help": "port `ipgraph serve` listens on"})
+    base_iri: str = field(default="https://w3id.org/ipgraph/",
+                          metadata={"help": "base under which resource IRIs are published"})
+    sparql_endpoint: str | None = field(default=None,
+                                        metadata={"help": "remote SPARQL 1.1 query endpoint (instead of the embedded store)"})
+    sparql_update_endpoint: str | None = field(default=None,
+                                               metadata={"help": "remote SPARQL 1.1 update endpoint"})
+    query_timeout: float = field(default=10.0, metadata={"help": "seconds a public SPARQL query may run"})
+    max_upload_bytes: int = field(default=10 * 1024 * 1024, metadata={"help": "largest accepted upload"})
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+        """Settings from ``IPGRAPH_*`` variables; explicit overrides (not None) win."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get("IPGRAPH_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "str")
+            if "Path" in kind:
+                values[f.name] = Path(raw)
+            elif "int" in kind:
+                values[f.name] = int(raw)
+            elif "float" in kind:
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        return cls(**values)

@@ -1,0 +1,200 @@
+"""The store protocol: every read of the graph goes through a named query (``queries/*.rq``).
+
+Two implementations: :class:`EmbeddedStore` on pyoxigraph (in memory for tests, RocksDB on disk for
+``ipgraph serve``) and, for national scale, a remote SPARQL 1.1 endpoint (``remote_store``). Rows come back
+as dicts of rdflib terms so callers do not care which store answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from . import queries
+
+Row = dict[str, Node]
+
+_EXTENSIONS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+
+class StoreError(Exception):
+    """A store could not do what was asked."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (remote endpoint down or too slow)."""
+
+
+class BadData(StoreError):
+    """Input that could not be parsed; ``line`` and ``column`` say where when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What ipgraph needs from a triple store."""
+
+    def select(self, name: str, /, **bindings: object) -> list[Row]:
+        """Rows of the named SELECT query with the bindings applied."""
+
+    def ask(self, name: str, /, **bindings: object) -> bool:
+        """The answer of the named ASK query."""
+
+    def construct(self, name: str, /, **bindings: object) -> Graph:
+        """The graph built by the named CONSTRUCT or DESCRIBE query."""
+
+    def load(self, source: Path | bytes | str, /, *, graph: URIRef, format: str | None = None) -> None:
+        """Add RDF from a file or bytes to a named graph, all or nothing. Raises BadData."""
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
+        """Replace each named graph's content in one transaction: readers see old or new, never a mix."""
+
+    def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
+        """Remove named graphs in one transaction."""
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs in the store."""
+
+    def triple_count(self) -> int:
+        """How many triples (quads) the store holds."""
+
+    def close(self) -> None:
+        """Release the store."""
+
+
+def rdf_format(path: Path | str, explicit: str | None = None) -> ox.RdfFormat:
+    """The pyoxigraph format for a file name or an explicit name / media type ('turtle', 'text/turtle')."""
+    if explicit:
+        fmt = ox.RdfFormat.from_media_type(explicit) or ox.RdfFormat.from_extension(explicit)
+        by_name = {"turtle": ox.RdfFormat.TURTLE, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                   "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
+                   "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML, "nquads": ox.RdfFormat.N_QUADS,
+                   "trig": ox.RdfFormat.TRIG}
+        fmt = fmt or by_name.get(explicit.lower())
+        if fmt is None:
+            raise BadData(f"unknown RDF format: {explicit}")
+        return fmt
+    suffixes = Path(str(path)).suffixes
+    suffix = suffixes[-2] if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1 else (suffixes or [""])[-1]
+    if suffix.lower() not in _EXTENSIONS:
+        raise BadData(f"cannot tell the RDF format of {path}")
+    return _EXTENSIONS[suffix.lower()]
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
+    """The rdflib term for a pyoxigraph term."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _parse_error(error: SyntaxError) -> BadData:
+    line = getattr(error, "lineno", None)
+    column = getattr(error, "offset", None)
+    return BadData(str(error), line=line, column=column)
+
+
+def insert_data(graphs: Mapping[URIRef, Graph]) -> str:
+    """A SPARQL Update that drops each graph and inserts its new content, as one request."""
+    parts = []
+    for name, graph in graphs.items():
+        parts.append(f"DROP SILENT GRAPH {name.n3()}")
+        if len(graph):
+            body = graph.serialize(format="nt")
+            parts.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body}\n}} }}")
+    return " ;\n".join(parts)
+
+
+class EmbeddedStore:
+    """The default store: pyoxigraph in memory (``path=None``) or on disk."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else None
+        if self.path:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._store = ox.Store(str(self.path)) if self.path else ox.Store()
+
+    # -- reads -------------------------------------------------------------------------------
+    def _run(self, name: str, bindings: Mapping[str, object]):
+        query = queries.load(name)
+        return self._store.query(queries.bind(query, bindings))
+
+    def select(self, name: str, /, **bindings: object) -> list[Row]:
+        solutions = self._run(name, bindings)
+        variables = [v.value for v in solutions.variables]
+        return [
+            {var: to_rdflib(solution[var]) for var in variables if solution[var] is not None}
+            for solution in solutions
+        ]
+
+    def ask(self, name: str, /, **bindings: object) -> bool:
+        return bool(self._run(name, bindings))
+
+    def construct(self, name: str, /, **bindings: object) -> Graph:
+        graph = Graph()
+        for triple in self._run(name, bindings):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    # -- writes ------------------------------------------------------------------------------
+    def load(self, source: Path | bytes | str, /, *, graph: URIRef, format: str | None = None) -> None:
+        target = ox.NamedNode(str(graph))
+        try:
+            if isinstance(source, Path):
+                fmt = rdf_format(source, format)
+                self._store.load(path=str(source), format=fmt, to_graph=target)
+            else:
+                fmt = rdf_format("", format or "turtle")
+                self._store.load(source, format=fmt, to_graph=target)
+        except SyntaxError as error:
+            raise _parse_error(error) from error
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
+        if graphs:
+            self._store.update(insert_data(graphs))
+
+    def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
+        names = list(graphs)
+        if names:
+            self._store.update(" ;\n".join(f"DROP SILENT GRAPH {URIRef(g).n3()}" for g in names))
+
+    def flush(self) -> None:
+        if self.path:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store

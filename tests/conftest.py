@@ -1,0 +1,44 @@
+"""Shared fixtures: tiny stores for unit tests, one seeded sample store per session for end-to-end tests."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from ipgraph.seed import SAMPLE_NETWORK, open_embedded, reference_files
+from ipgraph.store import EmbeddedStore
+
+
+@pytest.fixture
+def empty_store():
+    store = EmbeddedStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_store():
+    """The embedded store as `ipgraph serve` seeds it (read-only use: tests must not write to it)."""
+    store = open_embedded(None)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def reference_graph() -> Graph:
+    """Ontology, schemes and regions in one rdflib graph."""
+    graph = Graph()
+    for files in reference_files().values():
+        for path in files:
+            if path.parent.name != "shapes":
+                graph.parse(path)
+    return graph
+
+
+@pytest.fixture(scope="session")
+def sample_graph(reference_graph) -> Graph:
+    """The sample network together with the reference data."""
+    graph = Graph()
+    graph += reference_graph
+    graph.parse(SAMPLE_NETWORK)
+    return graph
