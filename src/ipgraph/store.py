@@ -1,5 +1,9 @@
 """The store protocol: every read of the graph goes through a named query (``queries/*.rq``).
 
+Named queries see the union of all named graphs as their default graph (as Virtuoso and
+``oxigraph serve --union-default-graph`` do), so they need no ``GRAPH`` clause; the public SPARQL endpoint,
+pages and dumps instead name the public graphs explicitly, so private data (clause 5.5) never leaks there.
+
 Two implementations: :class:`EmbeddedStore` on pyoxigraph (in memory for tests, RocksDB on disk for
 ``ipgraph serve``) and, for national scale, a remote SPARQL 1.1 endpoint (``remote_store``). Rows come back
 as dicts of rdflib terms so callers do not care which store answered.
@@ -144,7 +148,7 @@ class EmbeddedStore:
     # -- reads -------------------------------------------------------------------------------
     def _run(self, name: str, bindings: Mapping[str, object]):
         query = queries.load(name)
-        return self._store.query(queries.bind(query, bindings))
+        return self._store.query(queries.bind(query, bindings), use_default_graph_as_union=True)
 
     def select(self, name: str, /, **bindings: object) -> list[Row]:
         solutions = self._run(name, bindings)
