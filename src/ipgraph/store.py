@@ -11,7 +11,8 @@ as dicts of rdflib terms so callers do not care which store answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -52,6 +53,34 @@ class BadData(StoreError):
         self.column = column
 
 
+class QuerySyntaxError(BadData):
+    """A user-supplied query that does not parse; ``line`` / ``column`` (1-based) where the parser stopped."""
+
+
+class QueryRefused(StoreError):
+    """A user-supplied query the public endpoint will not run (an update, a federated ``SERVICE`` call)."""
+
+
+class QueryTimeout(StoreError):
+    """A user-supplied query ran past its time limit."""
+
+
+class ResultTooLarge(StoreError):
+    """A user-supplied query's serialised result grew past its size cap (``limit`` bytes)."""
+
+    def __init__(self, message: str, *, limit: int):
+        super().__init__(message)
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised query result: the bytes and their media type."""
+
+    body: bytes
+    media_type: str
+
+
 @runtime_checkable
 class Store(Protocol):
     """What ipgraph needs from a triple store."""
@@ -79,6 +108,19 @@ class Store(Protocol):
 
     def triple_count(self) -> int:
         """How many triples (quads) the store holds."""
+
+    def public_query(self, text: str, /, *, result_format: str, default_graphs: Sequence[URIRef] | None = None,
+                     named_graphs: Sequence[URIRef] | None = None, timeout: float = 10.0,
+                     max_bytes: int | None = None) -> QueryAnswer:
+        """Run a user-supplied, read-only SPARQL query over the public graphs only (clause 5.5).
+
+        The dataset is the public named graphs (``iris.is_public_graph``): ``default_graphs`` /
+        ``named_graphs`` narrow it (graphs that are not public are dropped, so they read as empty); when
+        both are None the default graph is the union of the public graphs and every public graph is named.
+        ``result_format`` is a media type: SPARQL results for SELECT/ASK, an RDF syntax for CONSTRUCT/DESCRIBE.
+        Raises QuerySyntaxError, QueryRefused (``SERVICE``), QueryTimeout after ``timeout`` seconds, ResultTooLarge
+        past ``max_bytes``, ValueError for a format the query form cannot be written in.
+        """
 
     def close(self) -> None:
         """Release the store."""
@@ -172,6 +214,14 @@ class EmbeddedStore:
 
     def triple_count(self) -> int:
         return len(self._store)
+
+    def public_query(self, text: str, /, *, result_format: str, default_graphs: Sequence[URIRef] | None = None,
+                     named_graphs: Sequence[URIRef] | None = None, timeout: float = 10.0,
+                     max_bytes: int | None = None) -> QueryAnswer:
+        from .public_query import run  # bounded execution in worker threads: see that module
+
+        return run(self._store, self.graph_names(), text, result_format=result_format,
+                   default_graphs=default_graphs, named_graphs=named_graphs, timeout=timeout, max_bytes=max_bytes)
 
     # -- writes ------------------------------------------------------------------------------
     def load(self, source: Path | bytes | str, /, *, graph: URIRef, format: str | None = None) -> None:
