@@ -145,6 +145,9 @@ def rdf_format(path: Path | str, explicit: str | None = None) -> ox.RdfFormat:
     return _EXTENSIONS[suffix.lower()]
 
 
+_XSD_STRING = str(XSD.string)  # rdflib's closed-namespace attribute lookup is slow; read it once
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
     """The rdflib term for a pyoxigraph term."""
     if term is None:
@@ -157,7 +160,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | N
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"unexpected term {term!r}")
 
 

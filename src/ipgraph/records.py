@@ -1,0 +1,132 @@
+"""Public records of institutions, fetched by IRI through the named query ``institution-records``.
+
+What a result or ``/api/institutions/{id}`` shows: names, kind, region, contact, the node that guides
+or coordinates it, and every offering with its concept, fee, IP types and channels with contact points.
+Only public graphs are read (clause 5.5), and only the properties listed here are shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from .iris import CV, IPG, SCHEMA, WGS84
+from .store import Store
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """A channel of an institution: its type (phone/web/window/onsite) and contact points."""
+
+    iri: str
+    type: str | None
+    telephone: tuple[str, ...] = ()
+    url: tuple[str, ...] = ()
+    email: tuple[str, ...] = ()
+    address: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfferingRecord:
+    """A service an institution offers: concept, fee, IP types, channels."""
+
+    iri: str
+    concepts: tuple[str, ...]
+    fee: str | None
+    ip_types: tuple[str, ...]
+    channels: tuple[ChannelRecord, ...]
+    description: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InstitutionRecord:
+    """The public statements about one institution, as read from the graph."""
+
+    iri: str
+    labels: dict[str, str]
+    classes: tuple[str, ...]
+    region: str | None
+    lat: float | None
+    lon: float | None
+    address: tuple[str, ...]
+    telephone: tuple[str, ...]
+    email: tuple[str, ...]
+    url: tuple[str, ...]
+    guided_by: tuple[str, ...]
+    coordinated_by: tuple[str, ...]
+    offerings: tuple[OfferingRecord, ...]
+    is_sample: bool = False
+
+
+def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = None) -> dict[str, InstitutionRecord]:
+    """Records of the institutions ``iris`` (those the graph knows), by IRI, in one query.
+
+    With ``concepts``, a record lists only the offerings of those service concepts (a match result).
+    """
+    if not iris:
+        return {}
+    institutions = [URIRef(i) for i in dict.fromkeys(iris)]
+    if concepts is not None:
+        rows = store.select("institution-records-for-concepts", institution=institutions,
+                            concept=[URIRef(c) for c in dict.fromkeys(concepts)])
+    else:
+        rows = store.select("institution-records", institution=institutions)
+    facts: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for row in rows:
+        bag = facts[str(row["institution"])][str(row["s"])][str(row["p"])]
+        if row["o"] not in bag:
+            bag.append(row["o"])
+    return {iri: _record(iri, facts[iri]) for iri in iris if facts.get(iri, {}).get(iri)}
+
+
+def _strings(values: list) -> tuple[str, ...]:
+    return tuple(sorted(str(v) for v in values))
+
+
+def _lang_map(values: list) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in sorted(values, key=str):
+        if isinstance(value, Literal):
+            out.setdefault((value.language or "zh")[:2], str(value))
+    return out
+
+
+def _float(values: list) -> float | None:
+    try:
+        return float(values[0]) if values else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _record(iri: str, subjects: dict[str, dict[str, list]]) -> InstitutionRecord:
+    me = subjects[iri]
+
+    def channel(c: str) -> ChannelRecord:
+        props = subjects.get(c, {})
+        kinds = props.get(str(DCTERMS.type), [])
+        return ChannelRecord(c, str(kinds[0]) if kinds else None, _strings(props.get(str(SCHEMA.telephone), [])),
+                             _strings(props.get(str(SCHEMA.url), [])), _strings(props.get(str(SCHEMA.email), [])),
+                             _strings(props.get(str(SCHEMA.address), [])))
+
+    offerings = []
+    for o in sorted(str(v) for v in me.get(str(IPG.offers), [])):
+        props = subjects.get(o, {})
+        fees = props.get(str(IPG.fee), [])
+        offerings.append(OfferingRecord(
+            o, _strings(props.get(str(IPG.serviceConcept), [])), str(sorted(fees)[0]) if fees else None,
+            _strings(props.get(str(IPG.ipType), [])),
+            tuple(channel(str(c)) for c in sorted(props.get(str(CV.hasChannel), []), key=str)),
+            _lang_map(props.get(str(DCTERMS.description), []))))
+    regions = me.get(str(IPG.locatedIn), [])
+    return InstitutionRecord(
+        iri=iri, labels=_lang_map(me.get(str(SKOS.prefLabel), [])), classes=_strings(me.get(str(RDF.type), [])),
+        region=str(regions[0]) if regions else None,
+        lat=_float(me.get(str(WGS84.lat), [])), lon=_float(me.get(str(WGS84.long), [])),
+        address=_strings(me.get(str(SCHEMA.address), [])), telephone=_strings(me.get(str(SCHEMA.telephone), [])),
+        email=_strings(me.get(str(SCHEMA.email), [])), url=_strings(me.get(str(SCHEMA.url), [])),
+        guided_by=_strings(me.get(str(IPG.guidedBy), [])), coordinated_by=_strings(me.get(str(IPG.coordinatedBy), [])),
+        offerings=tuple(offerings), is_sample=any(str(v).lower() == "true" for v in me.get(str(IPG.isSample), [])),
+    )
