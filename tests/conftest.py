@@ -42,3 +42,11 @@ def sample_graph(reference_graph) -> Graph:
     graph += reference_graph
     graph.parse(SAMPLE_NETWORK)
     return graph
+
+
+@pytest.fixture(scope="session")
+def sample_matcher(sample_store):
+    """The matcher (catalogue, gazetteer, match index) over the sample store, built once."""
+    from ipgraph.match import Matcher
+
+    return Matcher(sample_store)
