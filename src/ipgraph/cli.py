@@ -59,59 +59,95 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
-@command("match", "find institutions near a place that offer a service, nearest first "
-                  "(embedded store with the sample network by default)")
-def _match(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("text", nargs="?", help="the service or a whole question, e.g. 侵权分析 or "
-                                               "'where in Harbin can I get an FTO search'")
-    parser.add_argument("--service", help="service concept IRI(s) or notation(s), comma-separated")
-    parser.add_argument("--near", help="place name or GB/T 2260 code (哈尔滨, 道里区, Harbin, 230102)")
-    parser.add_argument("--lat", type=float, help="latitude (WGS84)")
-    parser.add_argument("--lon", type=float, help="longitude (WGS84)")
-    parser.add_argument("--radius-km", type=float, help="only institutions within this distance")
-    parser.add_argument("--kind", help="institution kind (TISC, outlet, node, tisc, …)")
-    parser.add_argument("--ip-type", help="IP type (patent, trademark, …)")
-    parser.add_argument("--channel", help="channel (phone, web, window, onsite)")
-    parser.add_argument("--free", action="store_true", help="only free offerings (6.1)")
-    parser.add_argument("--limit", type=int, default=10, help="how many results (default 10, at most 100)")
-    parser.add_argument("--offset", type=int, default=0, help="results to skip")
-    parser.add_argument("--json", action="store_true", help="print the /api/match JSON answer instead of a table")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and messages")
-    parser.add_argument("--data-dir", help="folder of the on-disk store (as for serve)")
-    parser.add_argument("--in-memory", action="store_true", help="use a fresh in-memory store with the sample "
-                                                                 "network (e.g. while serve holds the on-disk one)")
+@command("template", "write the administrators' XLSX template (empty, or filled from a network with --network)")
+def _template(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("output", help="the .xlsx file to write")
+    parser.add_argument("--network", help="fill it with the institutions of this RDF file (e.g. data/sample-network.ttl)")
 
     def run(args: argparse.Namespace) -> int:
-        import json
+        from pathlib import Path
 
-        from .match import Matcher, MatchInputError
-        from .match_text import table
-        from .seed import open_embedded
+        from .template import round_trip_difference, write_spreadsheet, write_template
 
-        settings = Settings.from_env(data_dir=args.data_dir)
-        try:
-            store = open_embedded(None if args.in_memory else settings.data_dir / "store", progress=progress)
-        except OSError as error:
-            raise UserError(f"cannot open the store under {settings.data_dir} ({error}); is `ipgraph serve` "
-                            "using it? Try --in-memory") from error
-        try:
-            matcher = Matcher(store)
-            result = matcher.match(args.text, service=args.service, near=args.near, lat=args.lat, lon=args.lon,
-                                   radius_km=args.radius_km, kind=args.kind, ip_type=args.ip_type,
-                                   channel=args.channel, free=args.free, limit=args.limit, offset=args.offset)
-        except MatchInputError as error:
-            hints = [s.get("label_" + args.lang) or s.get("path_" + args.lang) or s.get("adcode") or s.get("iri")
-                     for s in error.suggestions + error.candidates]
-            raise UserError((error.zh if args.lang == "zh" else error.en)
-                            + (f" [{error.field}]" if error.field else "")
-                            + ("".join(f"\n  - {h}" for h in hints if h))) from error
-        finally:
-            store.close()
-        answer = matcher.result_json(result, args.lang)
-        print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json else table(answer, args.lang))
+        output = Path(args.output)
+        if output.suffix.lower() != ".xlsx":
+            raise UserError(f"the template is an .xlsx file, not {output.name}")
+        if not args.network:
+            write_template(output)
+            progress(f"wrote the empty template {output}")
+            return 0
+        graph = _read_rdf(args.network)
+        count = write_spreadsheet(graph, output)
+        missing, extra = round_trip_difference(graph, output)
+        progress(f"wrote {count} institutions to {output}")
+        if len(missing) or len(extra):
+            progress(f"the spreadsheet cannot carry {len(missing)} triples of the network "
+                     f"(and adds {len(extra)}); see docs/spreadsheet.md")
         return 0
 
     return run
+
+
+@command("import", "convert an administrators' spreadsheet (XLSX template or CSV) to RDF; "
+                   "exit 1 and write nothing if a row is bad")
+def _import(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("file", help="the .xlsx template or a .csv of institutions (NAME.offerings.csv beside it is read too)")
+    parser.add_argument("-o", "--output", help="RDF file to write (.ttl, .nt, .jsonld); default: Turtle on standard output")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows out, report them, and write the rest")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the problem report (default: both)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from rdflib.util import guess_format
+
+        from .ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet
+
+        fmt = guess_format(args.output) if args.output else "turtle"
+        if fmt is None:
+            raise UserError(f"cannot tell the RDF format of {args.output} (use .ttl, .nt or .jsonld)")
+
+        def report(problems) -> None:
+            for problem in problems:
+                reason = {"zh": problem.zh, "en": problem.en}.get(args.lang, f"{problem.zh} / {problem.en}")
+                print(f"{problem.where}: {reason}", file=sys.stderr)
+
+        try:
+            result = import_spreadsheet(Path(args.file), skip_bad_rows=args.skip_bad_rows)
+        except SpreadsheetUnreadable as error:
+            report(error.problems)
+            return 2
+        except SpreadsheetError as error:
+            report(error.problems)
+            progress(f"{len(error.problems)} problems; nothing written")
+            return 1
+        report(result.problems)
+        text = result.graph.serialize(format=fmt)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        skipped = f"; skipped {len(result.skipped)} bad rows: " + ", ".join(
+            f"{sheet} {row}" for sheet, row in result.skipped) if result.skipped else ""
+        progress(f"{result.institutions} institutions, {result.offerings} offerings, {len(result.graph)} triples"
+                 + (f" → {args.output}" if args.output else "") + skipped)
+        return 0
+
+    return run
+
+
+def _read_rdf(path: str):
+    """An RDF file as an rdflib graph; a parse error is the user's to fix (exit 2)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    try:
+        graph.parse(path)
+    except FileNotFoundError:
+        raise UserError(f"no such file: {path}") from None
+    except Exception as error:  # rdflib raises many parser-specific types; all mean "bad input file"
+        raise UserError(f"cannot read {path} as RDF: {error}") from None
+    return graph
 
 
 def build_parser() -> argparse.ArgumentParser:
