@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Matching at national scale: ipgraph's matcher against pure SPARQL and a brute-force NumPy baseline.
+
+For each N (default 1,000, 10,000 and 100,000 institutions of ``bench/generate.py``'s synthetic national
+network, each N in a fresh process so that its peak memory is its own):
+
+* **index build** — ``MatchIndex.build`` (the two named queries + arrays) and the whole ``Matcher``
+  (vocabulary: catalogue, gazetteer, schemes + index);
+* **latency** (p50/p99 over the same seeded queries: a catalogue label and a county, prefecture or province
+  code) of
+  - ``ranking``: ``Matcher.interpret`` + ``MatchIndex.search`` — the part that does what the baseline does,
+  - ``matcher``: ``Matcher.match`` end to end (also fetches the full records of the top 10 by IRI),
+  - ``sparql``: ``queries/match-sparql.rq`` on pyoxigraph (the reference the index is tested against) with
+    the haversine distance and the sort done in Python (SPARQL 1.1 has no trigonometry),
+  - ``numpy``: brute force — haversine over every institution, masked by a precomputed
+    institution × concept table (closed over ``skos:broader*``), top 10 by ``argpartition``;
+* **HTTP throughput** of ``/api/match`` and of ``/health`` on the same uvicorn server (in this process,
+  sharing the store), each under the same bounded loopback load: a separate client process with
+  ``--clients`` concurrent connections sends at most ``--requests`` requests, for at most ``--seconds``;
+* **peak memory** (max RSS) of the process.
+
+Targets (issue 4): ranking p50 within 2× of NumPy at every N; ``/api/match`` ≥ 60% of ``/health``'s
+throughput at 100,000; index build under 10 s at 100,000. Prints a table and writes
+``bench/results/match-{timestamp}.json`` and ``bench/results/match-latest.json``.
+
+Usage: ``python bench/match.py [--sizes 1000,10000,100000] [--queries 200] [--seconds 10]`` or
+``ipgraph bench match …``. Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.append(str(ROOT / "src"))
+RESULTS = ROOT / "bench" / "results"
+SIZES = (1_000, 10_000, 100_000)
+TARGETS = {"ranking_vs_numpy_p50": 2.0, "api_match_vs_health_throughput": 0.6, "index_build_seconds": 10.0}
+
+
+# ---------------------------------------------------------------------------------------------------
+# one size, in its own process
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    text: str          # what a person types (a catalogue label)
+    near: str          # a GB/T 2260 code
+    asked: list[str] = field(default_factory=list)      # the concepts the text resolved to (resolved once)
+    concepts: list[str] = field(default_factory=list)   # those and their narrower ones
+    lat: float = 0.0
+    lon: float = 0.0
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50 and p99 in milliseconds (nearest-rank), and the mean."""
+    ordered = sorted(samples)
+    rank = lambda p: ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+    return {"p50_ms": rank(50) * 1000, "p99_ms": rank(99) * 1000, "mean_ms": statistics.fmean(ordered) * 1000,
+            "samples": len(ordered)}
+
+
+def timed(function, queries: list[Query], repeat: int = 1) -> tuple[dict[str, float], list]:
+    """Latency of ``function(query)`` over the queries (after one warm-up call), and its answers."""
+    function(queries[0])
+    samples, answers = [], []
+    for _ in range(repeat):
+        for query in queries:
+            started = time.perf_counter()
+            answer = function(query)
+            samples.append(time.perf_counter() - started)
+            answers.append(answer)
+    return percentiles(samples), answers
+
+
+def make_queries(matcher, count: int, seed: int) -> list[Query]:
+    """Seeded queries: a label of a catalogue concept that some institution offers, and a region code."""
+    import random
+
+    from ipgraph.match import MatchInputError
+
+    rng = random.Random(seed)
+    vocab = matcher.vocabulary
+    offered = set(matcher.index.concepts)
+    concepts = sorted(c for c in vocab.services.concepts.values()
+                      if vocab.services.descendants(c.iri) & offered and c.labels.get("zh"))
+    regions = sorted((r for r in vocab.gazetteer.regions.values() if r.lat is not None), key=lambda r: r.adcode)
+    queries = []
+    while len(queries) < count:
+        concept = rng.choice(concepts)
+        lang = "en" if rng.random() < 0.2 and concept.labels.get("en") else "zh"
+        region = rng.choice(regions)
+        query = Query(concept.labels[lang], region.adcode)
+        try:
+            interpretation = matcher.interpret(query.text, near=query.near)
+        except MatchInputError:  # e.g. a label two concepts share: not what this benchmark measures
+            continue
+        query.asked = sorted(m.concept.iri for m in interpretation.concepts)
+        query.concepts = sorted(interpretation.depths)
+        query.lat, query.lon = interpretation.place.lat, interpretation.place.lon
+        queries.append(query)
+    return queries
+
+
+class NumpyBaseline:
+    """Brute force: haversine over all institutions, masked by an institution × concept table."""
+
+    def __init__(self, store, catalog):
+        import numpy as np
+
+        started = time.perf_counter()
+        points = {}
+        for row in store.select("match-index-institutions"):
+            if row.get("lat") is not None:
+                points.setdefault(str(row["institution"]), (float(row["lat"]), float(row["lon"])))
+        self.iris = sorted(points)
+        at = {iri: i for i, iri in enumerate(self.iris)}
+        self.lat = np.radians(np.array([points[i][0] for i in self.iris]))
+        self.lon = np.radians(np.array([points[i][1] for i in self.iris]))
+        self.column = {iri: j for j, iri in enumerate(sorted(catalog.concepts))}
+        self.table = np.zeros((len(self.iris), len(self.column)), dtype=bool)
+        ancestors = {iri: [self.column[a] for a in catalog.ancestors(iri) if a in self.column]
+                     for iri in catalog.concepts}
+        for row in store.select("match-index-offerings"):
+            i = at.get(str(row["institution"]))
+            if i is not None:
+                self.table[i, ancestors.get(str(row["concept"]), [])] = True
+        self.build_seconds = time.perf_counter() - started
+
+    def top(self, concepts: list[str], lat: float, lon: float, k: int = 10) -> list[str]:
+        """The k nearest institutions offering any of ``concepts`` (or a narrower one), nearest first."""
+        import numpy as np
+
+        lat1, lon1 = np.radians(lat), np.radians(lon)
+        a = np.sin((self.lat - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(self.lat) * np.sin((self.lon - lon1) / 2) ** 2
+        distance = 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+        columns = [self.column[c] for c in concepts]
+        offers = self.table[:, columns[0]] if len(columns) == 1 else self.table[:, columns].any(axis=1)
+        distance[~offers] = np.inf
+        k = min(k, len(distance))
+        best = np.argpartition(distance, k - 1)[:k]
+        best = best[np.isfinite(distance[best])]
+        return [self.iris[i] for i in best[np.lexsort((best, distance[best]))]]
+
+
+def sparql_top(store, query: Query, k: int = 10) -> list[str]:
+    """The reference: the named query ``match-sparql`` (candidates), distance and order in Python."""
+    from rdflib import Literal, URIRef
+
+    from ipgraph.iris import IPG
+    from ipgraph.places import haversine_km
+
+    rows = store.select("match-sparql", concept=[URIRef(c) for c in query.concepts], kind=IPG.ServiceInstitution,
+                        freeOnly=Literal(False), anyIpType=Literal(True), anyChannel=Literal(True))
+    best: dict[str, float] = {}
+    for row in rows:
+        if row.get("lat") is None:
+            continue
+        d = haversine_km(query.lat, query.lon, float(row["lat"]), float(row["lon"]))
+        iri = str(row["institution"])
+        best[iri] = min(d, best.get(iri, d))
+    return [iri for iri, _ in sorted(best.items(), key=lambda item: (round(item[1], 6), item[0]))[:k]]
+
+
+def load_network(n: int, seed: int, workdir: Path):
+    """A fresh in-memory store with the ontology, the schemes and the synthetic network (its own regions)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    from ipgraph.iris import GRAPH, ONTOLOGY_GRAPH, SCHEMES_GRAPH
+    from ipgraph.seed import reference_files
+    from ipgraph.store import EmbeddedStore
+
+    generated = generate(n, seed, workdir / f"network-{n}-{seed}.nt")
+    store = EmbeddedStore()
+    started = time.perf_counter()
+    for graph in (ONTOLOGY_GRAPH, SCHEMES_GRAPH):
+        for path in reference_files()[graph]:
+            store.load(path, graph=graph)
+    store.load(generated.path, graph=GRAPH["bench-network"])
+    load_seconds = time.perf_counter() - started
+    generated.path.unlink()
+    return store, generated, load_seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_in_thread(app):
+    """uvicorn on 127.0.0.1 in a daemon thread of this process; returns (server, base URL)."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start within 30 s")
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+def load_client(base: str, paths: list[str], *, requests: int, seconds: float, clients: int) -> dict:
+    """Run the bounded load from a separate process (so the client does not share the server's GIL)."""
+    spec = json.dumps({"base": base, "paths": paths, "requests": requests, "seconds": seconds, "clients": clients})
+    done = subprocess.run([sys.executable, __file__, "--load-client"], input=spec, capture_output=True, text=True,
+                          timeout=seconds + 120)
+    if done.returncode != 0:
+        raise RuntimeError(f"load client failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, seconds: float, requests: int,
+             clients: int) -> dict:
+    """Every measurement for one N (run in a fresh process by :func:`run`)."""
+    from ipgraph.api import create_app
+    from ipgraph.match import MatchIndex, Matcher
+    from ipgraph.settings import Settings
+
+    out: dict = {"n": n, "seed": seed}
+    with tempfile.TemporaryDirectory(prefix="ipgraph-bench-") as tmp:
+        started = time.perf_counter()
+        store, generated, load_seconds = load_network(n, seed, Path(tmp))
+        out["generate_seconds"] = round(generated.seconds, 2)
+        out["statements"] = generated.statements
+        out["load_seconds"] = round(load_seconds, 2)
+        out["triples"] = store.triple_count()
+        progress(f"N={n}: {generated.statements} statements generated in {generated.seconds:.1f} s, "
+                 f"loaded in {load_seconds:.1f} s")
+
+        started = time.perf_counter()
+        matcher = Matcher(store)
+        out["matcher_build_seconds"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        index = MatchIndex.build(store)
+        out["index_build_seconds"] = round(time.perf_counter() - started, 3)
+        assert len(index) == n, f"index has {len(index)} institutions, the network {n}"
+        baseline = NumpyBaseline(store, matcher.vocabulary.services)
+        out["numpy_table_build_seconds"] = round(baseline.build_seconds, 3)
+        progress(f"N={n}: index built in {out['index_build_seconds']} s (matcher {out['matcher_build_seconds']} s)")
+
+        qs = make_queries(matcher, queries, seed)
+        ranking, ranked = timed(lambda q: matcher.index.search(matcher.interpret(q.text, near=q.near).depths,
+                                                               point=(q.lat, q.lon), limit=10)[1], qs)
+        full, _ = timed(lambda q: matcher.match(q.text, near=q.near, limit=10), qs)
+        numpy_lat, numpy_top = timed(lambda q: baseline.top(q.asked, q.lat, q.lon), qs)
+        sparql, sparql_answers = timed(lambda q: sparql_top(store, q), qs[:sparql_queries])
+        out["latency"] = {"ranking": ranking, "matcher": full, "sparql": sparql, "numpy": numpy_lat}
+        # the three answer the same question: the top 10 must agree (distance ties broken by IRI)
+        ranked_iris = [[matcher.index.iris[h.position] for h in hits] for hits in ranked]
+        out["agreement"] = {
+            "ranking_vs_sparql": sum(a == b for a, b in zip(ranked_iris, sparql_answers)) / len(sparql_answers),
+            "ranking_vs_numpy": sum(a == b for a, b in zip(ranked_iris, numpy_top)) / len(numpy_top),
+        }
+        progress(f"N={n}: latency p50 ranking {ranking['p50_ms']:.2f} ms, matcher {full['p50_ms']:.2f} ms, "
+                 f"sparql {sparql['p50_ms']:.1f} ms, numpy {numpy_lat['p50_ms']:.2f} ms")
+
+        app = create_app(Settings(), store)
+        app.state.matcher = matcher
+        server, thread, base = serve_in_thread(app)
+        try:
+            from urllib.parse import urlencode
+            match_paths = [f"/api/match?{urlencode({'q': q.text, 'near': q.near})}" for q in qs]
+            http = {}
+            for name, paths in (("health", ["/health"]), ("api_match", match_paths)):
+                http[name] = load_client(base, paths, requests=requests, seconds=seconds, clients=clients)
+                progress(f"N={n}: {name} {http[name]['throughput_rps']:.0f} req/s "
+                         f"({http[name]['ok']} ok, {http[name]['errors']} errors)")
+            out["http"] = http
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        store.close()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# the load client (separate process)
+# ---------------------------------------------------------------------------------------------------
+
+def run_load_client() -> int:
+    import httpx
+
+    spec = json.loads(sys.stdin.read())
+    base, paths = spec["base"], spec["paths"]
+    if not base.startswith("http://127.0.0.1:"):
+        raise SystemExit("the load client only talks to 127.0.0.1")
+    budget, seconds, clients = spec["requests"], spec["seconds"], spec["clients"]
+    latencies: list[float] = []
+    status: dict[int, int] = {}
+    counter = iter(range(budget))
+
+    async def worker(client: httpx.AsyncClient, deadline: float) -> None:
+        for i in counter:
+            if time.monotonic() > deadline:
+                return
+            started = time.perf_counter()
+            try:
+                response = await client.get(paths[i % len(paths)])
+                code = response.status_code
+            except httpx.HTTPError:
+                code = 0
+            latencies.append(time.perf_counter() - started)
+            status[code] = status.get(code, 0) + 1
+
+    async def main() -> float:
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            await client.get(paths[0])  # warm
+            started = time.monotonic()
+            await asyncio.gather(*(worker(client, started + seconds) for _ in range(clients)))
+            return time.monotonic() - started
+
+    elapsed = asyncio.run(main())
+    ok = sum(count for code, count in status.items() if code == 200)
+    print(json.dumps({"requests": len(latencies), "ok": ok, "errors": len(latencies) - ok, "status": status,
+                      "seconds": round(elapsed, 3), "throughput_rps": ok / elapsed if elapsed else 0.0,
+                      "clients": clients, **percentiles(latencies)}))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# the whole run
+# ---------------------------------------------------------------------------------------------------
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(sizes=SIZES, *, seed: int = 0, queries: int = 200, sparql_queries: int = 50, seconds: float = 10.0,
+        requests: int = 5000, clients: int = 8, out_dir: Path = RESULTS) -> dict:
+    """All sizes, each in a fresh process; returns the results and writes them as JSON."""
+    rows = []
+    for n in sizes:
+        args = [sys.executable, __file__, "--one", str(n), "--seed", str(seed), "--queries", str(queries),
+                "--sparql-queries", str(sparql_queries), "--seconds", str(seconds), "--requests", str(requests),
+                "--clients", str(clients)]
+        done = subprocess.run(args, stdout=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"benchmark at N={n} failed (exit {done.returncode})")
+        rows.append(json.loads(done.stdout))
+    result = {"benchmark": "match", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                          "load_average_at_start": os.getloadavg()},
+              "settings": {"seed": seed, "queries": queries, "sparql_queries": sparql_queries,
+                           "http_seconds": seconds, "http_requests": requests, "http_clients": clients},
+              "targets": TARGETS, "sizes": rows, "verdict": verdict(rows)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = result["when"].replace(":", "").replace("-", "")[:15]
+    for path in (out_dir / f"match-{stamp}.json", out_dir / "match-latest.json"):
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+def verdict(rows: list[dict]) -> dict:
+    """Each target: the measured value and whether it is met."""
+    out = {}
+    for row in rows:
+        ratio = row["latency"]["ranking"]["p50_ms"] / row["latency"]["numpy"]["p50_ms"]
+        out[f"ranking_vs_numpy_p50@{row['n']}"] = {"value": round(ratio, 2), "target": "<= 2.0", "met": ratio <= 2.0}
+        health, match = row["http"]["health"]["throughput_rps"], row["http"]["api_match"]["throughput_rps"]
+        share = match / health if health else 0.0
+        out[f"api_match_vs_health_throughput@{row['n']}"] = {
+            "value": round(share, 2), "target": ">= 0.6 (required at 100000)", "met": share >= 0.6}
+        out[f"index_build_seconds@{row['n']}"] = {"value": row["index_build_seconds"],
+                                                  "target": "< 10 (required at 100000)",
+                                                  "met": row["index_build_seconds"] < 10}
+    return out
+
+
+def table(result: dict) -> str:
+    """The results as a Markdown table (what the README shows)."""
+    head = ("| N | index build s | matcher build s | ranking p50 / p99 ms | matcher p50 / p99 ms | "
+            "SPARQL p50 / p99 ms | NumPy p50 / p99 ms | ranking ÷ NumPy | /health req/s | /api/match req/s | "
+            "match ÷ health | peak RSS MB |")
+    lines = [head, "|" + "---|" * 13]
+    for row in result["sizes"]:
+        lat, http = row["latency"], row["http"]
+        pair = lambda k, digits=2: f"{lat[k]['p50_ms']:.{digits}f} / {lat[k]['p99_ms']:.{digits}f}"
+        health, match = http["health"]["throughput_rps"], http["api_match"]["throughput_rps"]
+        lines.append(f"| {row['n']:,} | {row['index_build_seconds']:.2f} | {row['matcher_build_seconds']:.2f} | "
+                     f"{pair('ranking')} | {pair('matcher')} | {pair('sparql', 1)} | {pair('numpy')} | "
+                     f"{lat['ranking']['p50_ms'] / lat['numpy']['p50_ms']:.2f} | {health:.0f} | {match:.0f} | "
+                     f"{match / health if health else 0:.2f} | {row['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark matching at national scale (see the module docstring).")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated N (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--queries", type=int, default=200, help="queries timed per method (default 200)")
+    parser.add_argument("--sparql-queries", type=int, default=50,
+                        help="of those, how many the (slow) SPARQL reference answers (default 50)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time bound of each HTTP load (default 10)")
+    parser.add_argument("--requests", type=int, default=5000, help="request bound of each HTTP load (default 5000)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP connections (default 8)")
+    parser.add_argument("--out", default=str(RESULTS), help="folder for the JSON results (default bench/results)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--load-client", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.load_client:
+        return run_load_client()
+    if args.one:
+        print(json.dumps(one_size(args.one, seed=args.seed, queries=args.queries, sparql_queries=args.sparql_queries,
+                                  seconds=args.seconds, requests=args.requests, clients=args.clients)))
+        return 0
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
+    if not sizes or min(sizes) < 400:
+        parser.error("each size must be at least 400 institutions (the network has 365 nodes)")
+    result = run(sizes, seed=args.seed, queries=args.queries, sparql_queries=min(args.sparql_queries, args.queries),
+                 seconds=args.seconds, requests=args.requests, clients=args.clients, out_dir=Path(args.out))
+    print(table(result))
+    print()
+    for name, check in result["verdict"].items():
+        print(f"{'met ' if check['met'] else 'MISS'} {name}: {check['value']} (target {check['target']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
