@@ -28,6 +28,8 @@ class Settings:
     sparql_update_endpoint: str | None = field(default=None,
                                                metadata={"help": "remote SPARQL 1.1 update endpoint"})
     query_timeout: float = field(default=10.0, metadata={"help": "seconds a public SPARQL query may run"})
+    query_max_bytes: int = field(default=10 * 1024 * 1024,
+                                 metadata={"help": "largest serialised result of a public SPARQL query (bytes)"})
     max_upload_bytes: int = field(default=10 * 1024 * 1024, metadata={"help": "largest accepted upload"})
 
     @classmethod

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..settings import Settings
 from ..store import Store
-from . import errors, health, public
+from . import dataset, errors, health, pages, sparql, public
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -21,5 +21,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.state.store = store
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(sparql.router)  # /sparql: SPARQL 1.1 Protocol over the public graphs
+    app.include_router(pages.router)  # /id/…, /ontology, /context.jsonld: linked-data pages
+    app.include_router(dataset.router)  # /dataset (VoID + DCAT), /dumps/…
     public.install(app)  # /api/match, /api/services, /api/places, /api/institutions; matcher on app.state
     return app

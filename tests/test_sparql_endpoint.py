@@ -1,0 +1,199 @@
+"""/sparql: the SPARQL 1.1 Protocol over the sample network, in-process (the live-server clients are in
+test_linked_data_clients.py)."""
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from ipgraph.api import create_app
+from ipgraph.settings import Settings
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+COUNT = ("PREFIX ipg: <https://w3id.org/ipgraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+         "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a/rdfs:subClassOf* ipg:ServiceInstitution }")
+NODE = "https://w3id.org/ipgraph/id/institution/hl-provincial-node"
+CONSTRUCT = f"CONSTRUCT {{ <{NODE}> ?p ?o }} WHERE {{ <{NODE}> ?p ?o }}"
+
+
+@pytest.fixture(scope="module")
+def client(sample_store):
+    return TestClient(create_app(Settings(), sample_store))
+
+
+def _count(response) -> int:
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_get_post_form_and_post_body_give_the_same_answer(client, sample_store):
+    by_get = client.get("/sparql", params={"query": COUNT})
+    by_form = client.post("/sparql", data={"query": COUNT})
+    by_body = client.post("/sparql", content=COUNT.encode(), headers={"Content-Type": "application/sparql-query"})
+    expected = sum(int(row["count"]) for row in sample_store.select("count-institutions"))
+    assert [r.status_code for r in (by_get, by_form, by_body)] == [200, 200, 200]
+    assert _count(by_get) == _count(by_form) == _count(by_body) == expected
+    assert by_get.headers["content-type"].startswith("application/sparql-results+json")
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_select_results_come_in_each_results_format(client, accept, media_type):
+    response = client.get("/sparql", params={"query": COUNT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    if media_type.endswith("xml"):
+        literal = ET.fromstring(response.content).find(".//{http://www.w3.org/2005/sparql-results#}literal")
+        value = literal.text
+    elif media_type == "text/csv":
+        value = list(csv.reader(io.StringIO(response.text)))[1][0]
+    elif media_type == "text/tab-separated-values":
+        value = response.text.splitlines()[1].split("^^")[0].strip('"')
+    else:
+        value = response.json()["results"]["bindings"][0]["n"]["value"]
+    assert int(value) >= 54
+
+
+def test_ask_answers_true_and_false(client):
+    yes = client.get("/sparql", params={"query": f"ASK {{ <{NODE}> ?p ?o }}"}).json()
+    no = client.get("/sparql", params={"query": "ASK { <https://w3id.org/ipgraph/id/no-such> ?p ?o }"}).json()
+    assert yes["boolean"] is True and no["boolean"] is False
+
+
+@pytest.mark.parametrize("accept, rdflib_format", [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"),
+])
+def test_construct_comes_in_each_rdf_format(client, accept, rdflib_format):
+    response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=rdflib_format)
+    assert (URIRef(NODE), RDF.type, URIRef("https://w3id.org/ipgraph/ontology#ProvincialNode")) in graph
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql", params={"query": COUNT, "format": "csv"}, headers={"Accept": "application/json"})
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("query, accept", [
+    (COUNT, "text/turtle"),                       # a graph format for SELECT
+    (CONSTRUCT, "application/sparql-results+json"),  # a results format for CONSTRUCT
+    (COUNT, "image/png"),
+])
+def test_nothing_acceptable_is_406_naming_what_is_offered(client, query, accept):
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept, "Accept-Language": "en"})
+    assert response.status_code == 406
+    assert "available" in response.json()["message"] or "come as" in response.json()["message"]
+
+
+def test_syntax_error_is_400_with_the_parsers_position(client):
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE {\n  ?x ?y }"},
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["line"] == 2 and body["column"] and "line 2" in body["message"]
+    assert "第 2 行" in body["message_zh"]
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "GET", "params": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
+    {"method": "POST", "data": {"update": "DROP ALL"}},
+    {"method": "POST", "content": b"CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-update"}},
+    {"method": "POST", "content": b"DELETE WHERE { ?s ?p ?o }", "headers": {"Content-Type": "application/sparql-query"}},
+])
+def test_updates_are_refused_and_change_nothing(client, sample_store, request_kwargs):
+    before = sample_store.triple_count()
+    method = request_kwargs.pop("method")
+    response = client.request(method, "/sparql", **request_kwargs)
+    assert response.status_code == 403 and "read-only" in response.json()["message_en"]
+    assert sample_store.triple_count() == before
+
+
+def test_service_is_refused(client):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert response.status_code == 403 and "SERVICE" in response.json()["message_en"]
+
+
+def test_a_post_with_another_body_type_is_415(client):
+    response = client.post("/sparql", content=b"{}", headers={"Content-Type": "application/json"})
+    assert response.status_code == 415
+
+
+def test_no_query_gives_the_service_description_in_turtle(client):
+    response = client.get("/sparql", headers={"Accept": "*/*"})
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    endpoint = URIRef("https://w3id.org/ipgraph/sparql")
+    assert (endpoint, RDF.type, URIRef(SD + "Service")) in graph
+    assert (endpoint, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in graph
+    names = {str(o) for o in graph.objects(None, URIRef(SD + "name"))}
+    assert "https://w3id.org/ipgraph/graph/ontology" in names
+    assert "https://w3id.org/ipgraph/graph/private" not in names
+
+
+def test_a_browser_gets_the_query_page_in_its_language(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get("/sparql", headers={"Accept": browser})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<textarea id="query" name="query"' in page.text and "SPARQL 查询" in page.text
+    english = client.get("/sparql", params={"lang": "en"}, headers={"Accept": browser})
+    assert "SPARQL query" in english.text and 'lang="en"' in english.text
+
+
+def test_cors_is_open_for_get_and_post(client):
+    response = client.get("/sparql", params={"query": COUNT}, headers={"Origin": "https://yasgui.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    preflight = client.options("/sparql", headers={"Origin": "https://yasgui.example",
+                                                   "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_default_graph_uri_narrows_the_dataset(client):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/ipgraph/ontology#Region> }"
+    regions_only = client.get("/sparql", params={"query": query,
+                                                 "default-graph-uri": "https://w3id.org/ipgraph/graph/regions"})
+    ontology_only = client.get("/sparql", params={"query": query,
+                                                  "default-graph-uri": "https://w3id.org/ipgraph/graph/ontology"})
+    assert _count(regions_only) > 0 and _count(ontology_only) == 0
+
+
+def test_named_graph_uri_limits_graph_queries(client):
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": query, "named-graph-uri": "https://w3id.org/ipgraph/graph/regions"})
+    graphs = [row["g"]["value"] for row in response.json()["results"]["bindings"]]
+    assert graphs == ["https://w3id.org/ipgraph/graph/regions"]
+
+
+def test_a_slow_query_ends_with_503_at_the_time_limit(sample_store):
+    """An aggregate over 135³·3 rows: about 1.5 s of work here, far past a 0.1 s limit, and then it ends."""
+    client = TestClient(create_app(Settings(query_timeout=0.1), sample_store))
+    query = ("PREFIX ipg: <https://w3id.org/ipgraph/ontology#> SELECT (COUNT(*) AS ?n) WHERE { "
+             "?a a ipg:Region . ?b a ipg:Region . ?c a ipg:Region . VALUES ?d { 1 2 3 } }")
+    response = client.get("/sparql", params={"query": query}, headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.json()["error"] == "query_timeout" and "0.1 s" in response.json()["message"]
+    assert client.get("/sparql", params={"query": COUNT}).status_code == 200  # the endpoint still answers
+
+
+def test_a_large_result_is_refused_at_the_size_cap(sample_store):
+    client = TestClient(create_app(Settings(query_max_bytes=2000), sample_store))
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert response.json()["limit_bytes"] == 2000 and "LIMIT" in response.json()["message"]
+    small = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"})
+    assert small.status_code == 200
+
+
+def test_from_clauses_are_honoured_among_public_graphs(client):
+    query = ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ipgraph/graph/ontology> "
+             "WHERE { ?s a <https://w3id.org/ipgraph/ontology#Region> }")
+    assert _count(client.get("/sparql", params={"query": query})) == 0
