@@ -227,6 +227,13 @@ def test_an_ambiguous_region_name_asks_for_the_code(template, tmp_path):
     assert "ambiguous" in message and "230402" in message and "230803" in message
 
 
+def test_an_unknown_region_suggests_near_spellings(template, tmp_path):
+    with pytest.raises(SpreadsheetError) as caught:
+        read_spreadsheet(_fill(template, tmp_path / "bad.xlsx", [dict(GOOD_INSTITUTION, region="道理区")]))
+    problem = caught.value.problems[0]
+    assert "did you mean: 230102 道里区" in problem.en and "230102 道里区" in problem.zh
+
+
 def test_a_duplicate_key_is_reported(template, tmp_path):
     with pytest.raises(SpreadsheetError) as caught:
         read_spreadsheet(_fill(template, tmp_path / "bad.xlsx", [GOOD_INSTITUTION, dict(GOOD_INSTITUTION, uscc="")]))

@@ -32,10 +32,11 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS, XSD
 
 from . import uscc
 from .iris import CPSV, CV, ID, IPG, SCHEMA, WGS84
+from .places import AmbiguousPlace, UnknownPlace
 from .store import Store
 from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, HEADER_ROWS, IGNORED_HEADERS, INSTITUTIONS, NO,
                        OFFERINGS, RESOURCES, SEPARATORS, YES, Column, Concept, Vocabulary, institution_columns,
-                       offering_columns, vocabulary)
+                       offering_columns, region_choice, vocabulary)
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PHONE = re.compile(r"\+?[0-9][0-9 ()（）\-]{3,22}[0-9](\s*(转|ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)
@@ -303,17 +304,23 @@ class _Row:
         text = self.text(key)
         if not text:
             return None
-        matches = vocab.find_region(text)
-        if len(matches) == 1:
-            return matches[0].iri
-        if matches:
-            options = "、".join(r.choice for r in matches)
+        try:
+            region = vocab.find_region(text)
+        except AmbiguousPlace as error:
+            options = "、".join(region_choice(r) for r in error.candidates)
             self.problem(key, f"区划名称“{text}”不唯一，请写明代码：{options}",
                          f"region name {text!r} is ambiguous; give the code: {options}", text)
-        else:
-            self.problem(key, f"未知区划“{text}”（应为 GB/T 2260 代码或区划名称）",
-                         f"unknown region {text!r} (expected a GB/T 2260 code or a region name)", text)
-        return None
+            return None
+        except UnknownPlace as error:
+            hint = "、".join(region_choice(r) for r in error.suggestions[:3])
+            self.problem(key, f"未知区划“{text}”（应为 GB/T 2260 代码或区划名称{'；是否为：' + hint if hint else ''}）",
+                         f"unknown region {text!r} (expected a GB/T 2260 code or a region name"
+                         f"{'; did you mean: ' + hint if hint else ''})", text)
+            return None
+        if region is None:
+            self.problem(key, f"“{text}”不是区划", f"{text!r} is not a region", text)
+            return None
+        return URIRef(region.iri)
 
     def phone(self, key: str) -> str:
         text = self.text(key)

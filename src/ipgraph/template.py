@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 from .iris import CV, ID, IPG, SCHEMA, WGS84
 from .store import Store
 from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, LISTS, NO, OFFERINGS, RESOURCES, YES,
-                       Column, Vocabulary, institution_columns, offering_columns, vocabulary)
+                       Column, Vocabulary, institution_columns, offering_columns, region_choice, vocabulary)
 
 EMPTY_ROWS = 500          # rows below the data that still get the drop-downs
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -148,7 +148,7 @@ def _rows(graph: Graph, vocab: Vocabulary) -> tuple[list[dict], list[dict]]:
 
     def region(iri) -> str:
         found = vocab.region_by_iri(iri) if iri is not None else None
-        return found.choice if found else (str(iri) if iri is not None else "")
+        return region_choice(found) if found else (str(iri) if iri is not None else "")
 
     institutions, offerings = [], []
     subjects = sorted({s for cls in kinds for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)})

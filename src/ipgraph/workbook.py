@@ -9,13 +9,14 @@ appears in the next template. docs/spreadsheet.md describes every column for adm
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from rdflib import URIRef
 from rdflib.namespace import DCAT
 
 from .iris import ID, IPG, REGIONS_GRAPH, SCHEMES_GRAPH
+from .places import Gazetteer, Region
 from .store import Store
 
 INSTITUTIONS = "机构 institutions"
@@ -70,16 +71,10 @@ class Concept:
         return self.zh or self.en or self.key
 
 
-@dataclass(frozen=True)
-class Region:
-    iri: URIRef
-    adcode: str
-    zh: str
-    en: str
-
-    @property
-    def choice(self) -> str:
-        return f"{self.adcode} {self.zh}".strip()
+def region_choice(region: Region) -> str:
+    """How a region is written in a cell and offered in a drop-down: code and Chinese name (``230102 道里区``),
+    since a name alone can be ambiguous."""
+    return f"{region.adcode} {region.label('zh')}"
 
 
 @dataclass
@@ -87,12 +82,11 @@ class Vocabulary:
     """The concepts and regions a spreadsheet may name, with lookups from what people type."""
 
     schemes: dict[str, list[Concept]]
-    regions: list[Region]
-    region_aliases: dict[str, list[Region]] = field(default_factory=dict)
+    gazetteer: Gazetteer
 
     @classmethod
     def from_store(cls, store: Store) -> "Vocabulary":
-        """Read the schemes and regions from the store (named queries ``spreadsheet-*``)."""
+        """Read the schemes (named query ``spreadsheet-concepts``) and the gazetteer from the store."""
         schemes: dict[str, list[Concept]] = {}
         names = {name: ID[f"scheme/{name}"] for name in SCHEME_NAMES}
         for row in store.select("spreadsheet-concepts", scheme=list(names.values())):
@@ -106,21 +100,11 @@ class Vocabulary:
                                     row.get("kindClass"), row.get("defaultFee")))
         for name, concepts in schemes.items():
             concepts.sort(key=lambda c: _natural(c.notation or c.key))
-        regions: dict[URIRef, Region] = {}
-        for row in store.select("spreadsheet-regions"):
-            regions.setdefault(row["region"], Region(row["region"], str(row["adcode"]), str(row.get("zh", "")),
-                                                     str(row.get("en", ""))))
-        vocabulary = cls(schemes, sorted(regions.values(), key=lambda r: r.adcode))
-        for region in vocabulary.regions:
-            for alias in (region.adcode, region.zh, region.en.casefold()):
-                if alias:
-                    vocabulary.region_aliases.setdefault(alias, []).append(region)
-        for row in store.select("spreadsheet-region-aliases"):
-            region = regions.get(row["region"])
-            alias = str(row["alias"])
-            if region and region not in vocabulary.region_aliases.get(alias, []):
-                vocabulary.region_aliases.setdefault(alias, []).append(region)
-        return vocabulary
+        return cls(schemes, Gazetteer.load(store))
+
+    @property
+    def regions(self) -> list[Region]:
+        return sorted(self.gazetteer.regions.values(), key=lambda r: r.adcode)
 
     def concepts(self, scheme: str) -> list[Concept]:
         return self.schemes.get(scheme, [])
@@ -129,7 +113,7 @@ class Vocabulary:
         """The drop-down lists: name → choices, in the order the template offers them."""
         lists = {name: [self.choice(name, c) for c in concepts]
                  for name, concepts in self.schemes.items() if name in LIST_SCHEMES}
-        lists["regions"] = [r.choice for r in self.regions]
+        lists["regions"] = [region_choice(r) for r in self.regions]
         lists["yes-no"] = [YES[0], NO[0]]
         return lists
 
@@ -154,16 +138,16 @@ class Vocabulary:
                     return concept
         return None
 
-    def find_region(self, text: str) -> list[Region]:
-        """Regions a cell may mean: by code (current or former), ``code name`` drop-down choice, full or
-        short Chinese name, or English name. Several when a name is ambiguous (向阳区 is in two cities)."""
-        wanted = text.strip()
-        if found := re.match(r"^(\d{6})(?:\s|$)", wanted):
-            return list(self.region_aliases.get(found.group(1), []))
-        return list(self.region_aliases.get(wanted) or self.region_aliases.get(wanted.casefold(), []))
+    def find_region(self, text: str) -> Region:
+        """The region a cell names: the drop-down choice (``230102 道里区``), a code (also a former one),
+        a full or short Chinese name, an English name (the gazetteer's rules, ``places``).
+
+        Raises places.UnknownPlace (with near spellings) or places.AmbiguousPlace (向阳区 is in two cities).
+        """
+        return self.gazetteer.lookup(text.strip()).region
 
     def region_by_iri(self, iri: URIRef) -> Region | None:
-        return next((r for r in self.regions if r.iri == iri), None)
+        return self.gazetteer.regions.get(str(iri))
 
 
 # Schemes the spreadsheet names (``id:scheme/{name}``) and those offered as drop-downs.
