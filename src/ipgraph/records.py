@@ -112,7 +112,7 @@ def _record(iri: str, subjects: dict[str, dict[str, list]]) -> InstitutionRecord
                              _strings(props.get(str(SCHEMA.address), [])))
 
     offerings = []
-    for o in sorted(str(v) for v in me.get(str(IPG.offers), [])):
+    for o in sorted(s for s, props in subjects.items() if s != iri and str(IPG.serviceConcept) in props):
         props = subjects.get(o, {})
         fees = props.get(str(IPG.fee), [])
         offerings.append(OfferingRecord(
