@@ -205,6 +205,38 @@ def _match(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
+@command("validate", "check network data against the SHACL shapes; report by institution and clause "
+                     "(exit 0 no Violation, 1 Violation, 2 unreadable input)")
+def _validate(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="Turtle, N-Triples, JSON-LD (…) or the spreadsheet template (.xlsx/.csv)")
+    parser.add_argument("--format", choices=("text", "json", "turtle"), default="text", help="report format")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the messages")
+    parser.add_argument("--strict", action="store_true", help="warnings count as failures too (exit 1)")
+
+    def run(args: argparse.Namespace) -> int:
+        import json
+        from pathlib import Path
+
+        from .validate import InputError, read_inputs, validate
+
+        try:
+            data = read_inputs([Path(p) for p in args.paths])
+        except InputError as error:
+            message = error.zh if args.lang == "zh" else error.message
+            raise UserError(error.where() + message) from None
+        report = validate(data)
+        if args.format == "json":
+            print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
+        elif args.format == "turtle":
+            print(report.to_turtle())
+        else:
+            print(report.to_text(args.lang), end="")
+        return 1 if report.failed(strict=args.strict) else 0
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ipgraph", description="知识产权信息公共服务体系知识图谱 / "
                                      "knowledge graph of the IP information public service network")
