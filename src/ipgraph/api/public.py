@@ -103,12 +103,19 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
 def match(
     request: Request,
     q: str | None = Query(None, max_length=500, description="服务或整句问题 / a service or a whole question",
-                          examples=["侵权分析", "哈尔滨哪里能做侵权分析？", "where in Harbin can I get an FTO search"]),
+                          openapi_examples={
+                              "service": {"summary": "一项服务 / a service", "value": "侵权分析"},
+                              "question": {"summary": "整句问题，含地点 / a question naming the place",
+                                           "value": "哈尔滨哪里能做侵权分析？"},
+                              "english": {"summary": "English", "value": "where in Harbin can I get an FTO search"}}),
     service: str | None = Query(None, max_length=500, description="服务概念 IRI 或编号，可用逗号分隔 / "
                                 "service concept IRI(s) or notation(s), comma-separated",
                                 examples=["6.3.3.1-b-6", "topic-infringement-analysis"]),
     near: str | None = Query(None, max_length=100, description="地名或 GB/T 2260 区划代码 / place name or code",
-                             examples=["哈尔滨", "道里区", "Harbin", "230102"]),
+                             openapi_examples={"city": {"summary": "地级市 / prefecture", "value": "哈尔滨"},
+                                               "district": {"summary": "区县 / county level", "value": "道里区"},
+                                               "english": {"summary": "English or pinyin", "value": "Harbin"},
+                                               "code": {"summary": "GB/T 2260 code", "value": "230102"}}),
     lat: float | None = Query(None, description="纬度 (WGS84) / latitude, -90…90", examples=[45.75]),
     lon: float | None = Query(None, description="经度 (WGS84) / longitude, -180…180", examples=[126.63]),
     radius_km: float | None = Query(None, description="只要此距离内的机构 / only institutions within this many km",
