@@ -5,7 +5,7 @@ import doctest
 import pytest
 
 from ipgraph import negotiate as module
-from ipgraph.negotiate import DOCUMENT_TYPES, GRAPH_TYPES, RESULTS_TYPES, negotiate
+from ipgraph.negotiate import DOCUMENT_TYPES, GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
 
 RESULTS = list(RESULTS_TYPES)
 GRAPHS = list(GRAPH_TYPES)
@@ -51,6 +51,24 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,imag
 ])
 def test_negotiate_picks_the_clients_preferred_offered_type(accept, offered, expected):
     assert negotiate(accept, offered) == expected
+
+
+@pytest.mark.parametrize("name, table, expected", [
+    ("json", RESULTS_TYPES, "application/sparql-results+json"),   # SPARQLWrapper's format=json on SELECT
+    ("json", GRAPH_TYPES, "application/ld+json"),                 # … and on CONSTRUCT
+    ("xml", RESULTS_TYPES, "application/sparql-results+xml"),
+    ("xml", GRAPH_TYPES, "application/rdf+xml"),
+    ("turtle", GRAPH_TYPES, "text/turtle"),
+    ("TTL", DOCUMENT_TYPES, "text/turtle"),
+    ("html", DOCUMENT_TYPES, "text/html"),
+    ("csv", RESULTS_TYPES, "text/csv"),
+    ("csv", GRAPH_TYPES, None),
+    ("html", RESULTS_TYPES, None),
+    ("pdf", DOCUMENT_TYPES, None),
+])
+def test_format_names_depend_on_what_is_offered(name, table, expected):
+    found = by_name(name, table)
+    assert (found.media_type if found else None) == expected
 
 
 def test_aliases_map_to_the_format_of_their_table():

@@ -95,17 +95,42 @@ def test_a_slow_query_times_out_and_a_fast_one_still_answers(empty_store):
 
     def run_slow():
         try:
-            empty_store.public_query(slow, result_format=JSON, timeout=0.5)
+            with public_query.user_queries():
+                empty_store.public_query(slow, result_format=JSON, timeout=0.5)
         except QueryTimeout as error:
             errors.append(error)
 
     thread = threading.Thread(target=run_slow)
     thread.start()
-    fast = empty_store.public_query("ASK { <http://ex/s1> ?p ?o }", result_format=JSON, timeout=30)
+    with public_query.user_queries():
+        fast = empty_store.public_query("ASK { <http://ex/s1> ?p ?o }", result_format=JSON, timeout=30)
     assert json.loads(fast.body)["boolean"] is True
     thread.join()
     assert len(errors) == 1 and "0.5 s" in str(errors[0])
-    assert public_query.WORKERS >= 2
+
+
+def test_user_queries_cannot_take_the_workers_of_the_pages(empty_store):
+    """Every user worker busy with a runaway aggregate: a page's query still answers at once."""
+    empty_store.load("".join(f'<http://ex/s{i}> <http://ex/p> "{i}" .\n' for i in range(150)).encode(),
+                     graph=PUBLIC, format="nt")
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . VALUES ?x { 1 2 3 4 } }"  # seconds
+    timeouts = []
+
+    def run_runaway():
+        try:
+            with public_query.user_queries():
+                empty_store.public_query(runaway, result_format=JSON, timeout=0.05)
+        except QueryTimeout as error:
+            timeouts.append(error)
+
+    threads = [threading.Thread(target=run_runaway) for _ in range(public_query.USER_WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(timeouts) == public_query.USER_WORKERS  # the user workers are still computing
+    page = empty_store.public_query("ASK { <http://ex/s1> ?p ?o }", result_format=JSON, timeout=0.5)
+    assert json.loads(page.body)["boolean"] is True
 
 
 @pytest.mark.parametrize("text, form", [

@@ -20,6 +20,11 @@ class MediaType:
     name: str
     extension: str
     spec: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.extension, *self.aliases)
 
 
 # SPARQL query results (SELECT, ASK).
@@ -30,10 +35,12 @@ SPARQL_CSV = MediaType("text/csv", "csv", "csv", "https://www.w3.org/TR/sparql11
 SPARQL_TSV = MediaType("text/tab-separated-values", "tsv", "tsv", "https://www.w3.org/TR/sparql11-results-csv-tsv/")
 
 # RDF graphs (CONSTRUCT, DESCRIBE, resource documents, dumps).
-TURTLE = MediaType("text/turtle", "ttl", "ttl", "https://www.w3.org/TR/rdf12-turtle/")
-N_TRIPLES = MediaType("application/n-triples", "nt", "nt", "https://www.w3.org/TR/rdf12-n-triples/")
-JSON_LD = MediaType("application/ld+json", "jsonld", "jsonld", "https://www.w3.org/TR/json-ld11/")
-RDF_XML = MediaType("application/rdf+xml", "rdf", "rdf", "https://www.w3.org/TR/rdf-syntax-grammar/")
+TURTLE = MediaType("text/turtle", "ttl", "ttl", "https://www.w3.org/TR/rdf12-turtle/", ("turtle", "n3"))
+N_TRIPLES = MediaType("application/n-triples", "nt", "nt", "https://www.w3.org/TR/rdf12-n-triples/",
+                      ("ntriples", "n-triples"))
+JSON_LD = MediaType("application/ld+json", "jsonld", "jsonld", "https://www.w3.org/TR/json-ld11/", ("json-ld", "json"))
+RDF_XML = MediaType("application/rdf+xml", "rdf", "rdf", "https://www.w3.org/TR/rdf-syntax-grammar/",
+                    ("rdfxml", "rdf+xml", "xml", "owl"))
 
 HTML = MediaType("text/html", "html", "html", "https://html.spec.whatwg.org/")
 
@@ -61,11 +68,24 @@ GRAPH_TYPES: dict[str, MediaType] = {
 # A resource document: HTML for people first, then the RDF formats.
 DOCUMENT_TYPES: dict[str, MediaType] = {HTML.media_type: HTML, "application/xhtml+xml": HTML, **GRAPH_TYPES}
 
-# ``?format=`` names → format (the short name and the file extension both work).
-FORMAT_NAMES: dict[str, MediaType] = {
-    **{f.name: f for f in (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV, TURTLE, N_TRIPLES, JSON_LD, RDF_XML, HTML)},
-    "turtle": TURTLE, "ntriples": N_TRIPLES, "json-ld": JSON_LD, "rdfxml": RDF_XML,
-}
+
+
+def by_name(name: str, table: dict[str, MediaType]) -> MediaType | None:
+    """The format of ``table`` a ``?format=`` name stands for, or None.
+
+    Names depend on the table, as SPARQLWrapper sends them: ``json`` / ``xml`` are SPARQL results for
+    SELECT and ASK, but JSON-LD / RDF/XML for a graph.
+
+    >>> by_name("xml", GRAPH_TYPES).media_type
+    'application/rdf+xml'
+    >>> by_name("xml", RESULTS_TYPES).media_type
+    'application/sparql-results+xml'
+    """
+    wanted = name.strip().lower()
+    for fmt in dict.fromkeys(table.values()):
+        if wanted in fmt.names:
+            return fmt
+    return None
 
 
 def _ranges(accept: str) -> list[tuple[str, str, float, int]]:

@@ -8,13 +8,15 @@ Behind :meth:`EmbeddedStore.public_query` (the public SPARQL endpoint, pages, ``
 - **No federation**: ``SERVICE`` would make the server fetch arbitrary URLs (pyoxigraph does HTTP), so it
   is refused.
 - **Time**: pyoxigraph cannot interrupt a running query, but it releases the GIL while it evaluates
-  (measured: a 4 s query in a thread left the event loop ticking every ≤14 ms). Each query runs on one of
-  :data:`WORKERS` threads and is serialised into a sink that checks the deadline at every write, so a query
-  that streams results stops at the deadline; the caller stops waiting at the deadline in every case and
-  gets :class:`QueryTimeout`. A query that computes for long before its first result (a big ``ORDER BY``
-  or aggregate) keeps its worker thread until it yields; with at most :data:`WORKERS` such threads, other
-  requests (pages, the public API) are unaffected, and further SPARQL queries wait for a free worker
-  within their own deadline. A process pool would truly kill such a query, but the in-memory store
+  (measured: a 4 s query in a thread left the event loop ticking every ≤14 ms). Each query runs on a
+  worker thread and is serialised into a sink that checks the deadline at every write, so a query that
+  streams results stops at the deadline; the caller stops waiting at the deadline in every case and gets
+  :class:`QueryTimeout`. A query that computes for long before its first result (a big ``ORDER BY`` or
+  aggregate) keeps its worker thread until it yields. Queries typed by users (the ``/sparql`` endpoint
+  marks them with :func:`user_queries`) run on their own :data:`USER_WORKERS` threads, so at most that
+  many runaways compute at once and the pages, ``/dataset`` and dumps (our own queries, on
+  :data:`DOCUMENT_WORKERS` other threads) and the public API (named queries) are not stalled by them;
+  further user queries wait for a free worker within their own deadline. A process pool would truly kill such a query, but the in-memory store
   cannot be shared with another process and pyoxigraph documents opening the on-disk store read-only
   beside a writer as undefined behaviour, so threads it is.
 - **Size**: the serialised result may not exceed ``max_bytes`` (:class:`ResultTooLarge`).
@@ -26,6 +28,8 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -36,8 +40,21 @@ from .iris import is_public_graph
 from .sparql_text import uses_service
 from .store import QueryAnswer, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 
-WORKERS = 2
-_POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ipgraph-query")
+USER_WORKERS = 2
+DOCUMENT_WORKERS = 4
+_USER_POOL = ThreadPoolExecutor(max_workers=USER_WORKERS, thread_name_prefix="ipgraph-user-query")
+_DOCUMENT_POOL = ThreadPoolExecutor(max_workers=DOCUMENT_WORKERS, thread_name_prefix="ipgraph-document-query")
+_FROM_USER = ContextVar("ipgraph_user_query", default=False)
+
+
+@contextmanager
+def user_queries():
+    """Within this block, :func:`run` treats queries as typed by a user (the SPARQL endpoint uses it)."""
+    token = _FROM_USER.set(True)
+    try:
+        yield
+    finally:
+        _FROM_USER.reset(token)
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
@@ -109,7 +126,8 @@ def run(store: ox.Store, graph_names: Sequence[URIRef], text: str, /, *, result_
         default, named = _graphs(default_graphs or [], public), _graphs(named_graphs or [], public)
     cancelled = threading.Event()
     sink = _Sink(timeout, max_bytes, cancelled)
-    future = _POOL.submit(_evaluate, store, text, default, named, result_format, sink)
+    pool = _USER_POOL if _FROM_USER.get() else _DOCUMENT_POOL
+    future = pool.submit(_evaluate, store, text, default, named, result_format, sink)
     try:
         return future.result(timeout=timeout)
     except FutureTimeout:

@@ -21,12 +21,12 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from .. import negotiate as media
 from .. import queries
 from ..iris import IPG, ONTOLOGY, ONTOLOGY_GRAPH
-from ..negotiate import DOCUMENT_TYPES, FORMAT_NAMES, negotiate
+from ..negotiate import DOCUMENT_TYPES, by_name, negotiate
 from .base_iri import BaseIri
 from .errors import NotAcceptable, NotFound
 from .html import pick, render
 from .lang import request_language
-from .rdf_out import PREFIXES, context, serialize_graph
+from .rdf_out import context, curie, serialize_graph
 from .vocabulary_labels import LABELS
 
 router = APIRouter(tags=["linked data"])
@@ -38,8 +38,8 @@ ALTERNATES = (media.HTML, media.TURTLE, media.JSON_LD, media.N_TRIPLES, media.RD
 def document_type(request: Request, format_name: str | None) -> str:
     """HTML or an RDF media type, from ``?format=`` or ``Accept``; 406 when we write none of them."""
     if format_name:
-        chosen = FORMAT_NAMES.get(format_name.lower())
-        if chosen is None or chosen.media_type not in DOCUMENT_TYPES:
+        chosen = by_name(format_name, DOCUMENT_TYPES)
+        if chosen is None:
             names = ", ".join(f.name for f in ALTERNATES)
             raise NotAcceptable(zh=f"不支持的格式“{format_name}”；可用：{names}。",
                                 en=f"Unsupported format '{format_name}'; available: {names}.")
@@ -93,20 +93,19 @@ def with_labels(request: Request, ntriples: bytes) -> bytes:
     return ntriples + public_ntriples(request, "ld-labels", term=sorted(URIRef(o) for o in objects))
 
 
-def curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
 class Labels:
     """Display labels in one language: the document's own, the ontology's, then a short built-in table."""
 
     def __init__(self, graph: Graph, lang: str, extra: Graph | None = None):
         self.graph, self.lang, self.extra = graph, lang, extra
+        self.known: dict[object, str] = {}
 
     def __call__(self, node: object) -> str:
+        if node not in self.known:
+            self.known[node] = self._find(node)
+        return self.known[node]
+
+    def _find(self, node: object) -> str:
         for source in (self.graph, self.extra):
             if source is None:
                 continue

@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import negotiate as media
 from ..iris import is_public_graph
-from ..negotiate import FORMAT_NAMES, GRAPH_TYPES, RESULTS_TYPES, negotiate
+from ..negotiate import GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
+from ..public_query import user_queries
 from ..sparql_text import dataset_clauses, query_form
 from ..store import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .base_iri import BaseIri
@@ -117,8 +118,8 @@ def _choose(request: Request, table: dict[str, media.MediaType], format_name: st
     """The media type to answer in: ``?format=`` when given, else negotiated from Accept; 406 otherwise."""
     offered = list(table)
     if format_name:
-        chosen = FORMAT_NAMES.get(format_name.lower())
-        if chosen is None or chosen.media_type not in table:
+        chosen = by_name(format_name, table)
+        if chosen is None:
             names = ", ".join(sorted({f.name for f in table.values()}))
             raise NotAcceptable(zh=f"{what}不能以“{format_name}”格式返回；可用：{names}。",
                                 en=f"{what} cannot be returned as '{format_name}'; available: {names}.")
@@ -149,9 +150,10 @@ def answer(request: Request, text: str, default_graph_uri: list[str], named_grap
     else:
         defaults, named = dataset_clauses(text) or (None, None)
     try:
-        result = request.app.state.store.public_query(
-            text, result_format=result_type, default_graphs=defaults, named_graphs=named,
-            timeout=settings.query_timeout, max_bytes=settings.query_max_bytes)
+        with user_queries():  # the embedded store runs these apart from the pages' own queries
+            result = request.app.state.store.public_query(
+                text, result_format=result_type, default_graphs=defaults, named_graphs=named,
+                timeout=settings.query_timeout, max_bytes=settings.query_max_bytes)
     except QuerySyntaxError as error:
         where_zh = f"（第 {error.line} 行第 {error.column} 列）" if error.line else ""
         where_en = f" at line {error.line}, column {error.column}" if error.line else ""
