@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..settings import Settings
 from ..store import Store
-from . import dataset, errors, health, pages, sparql, public, validation
+from . import dataset, errors, finder, health, pages, sparql, public, validation
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -26,4 +26,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(dataset.router)  # /dataset (VoID + DCAT), /dumps/…
     public.install(app)  # /api/match, /api/services, /api/places, /api/institutions; matcher on app.state
     app.include_router(validation.router)  # POST /api/validate: SHACL report, writes nothing
+    app.include_router(finder.router)  # /: the public finder page
     return app
