@@ -54,7 +54,7 @@ class BadData(StoreError):
 
 
 class QuerySyntaxError(BadData):
-    """A user-supplied query that does not parse; ``line`` / ``column`` (1-based) where the parser stopped."""
+    """A user-supplied query that does not parse; ``line`` / ``column`` where the parser says it stopped."""
 
 
 class QueryRefused(StoreError):

@@ -21,12 +21,13 @@ from .. import negotiate as media
 from .. import queries
 from ..iris import IPG
 from .base_iri import BaseIri
+from .cors import OpenRoute
 from .errors import NotFound
 from .lang import request_language
 from .pages import document_type, headers_for, resource_page
 from .rdf_out import serialize_graph
 
-router = APIRouter(tags=["linked data"])
+router = APIRouter(tags=["linked data"], route_class=OpenRoute)
 
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 IANA = "http://www.iana.org/assignments/media-types/"

@@ -23,13 +23,14 @@ from .. import queries
 from ..iris import IPG, ONTOLOGY, ONTOLOGY_GRAPH
 from ..negotiate import DOCUMENT_TYPES, by_name, negotiate
 from .base_iri import BaseIri
+from .cors import OpenRoute
 from .errors import NotAcceptable, NotFound
 from .html import pick, render
 from .lang import request_language
 from .rdf_out import context, curie, serialize_graph
 from .vocabulary_labels import LABELS
 
-router = APIRouter(tags=["linked data"])
+router = APIRouter(tags=["linked data"], route_class=OpenRoute)
 N_TRIPLES = media.N_TRIPLES.media_type
 ALTERNATES = (media.HTML, media.TURTLE, media.JSON_LD, media.N_TRIPLES, media.RDF_XML)
 

@@ -24,12 +24,13 @@ from ..public_query import user_queries
 from ..sparql_text import dataset_clauses, query_form
 from ..store import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .base_iri import BaseIri
+from .cors import OpenRoute
 from .errors import ApiError, BadRequest, NotAcceptable, UnsupportedMediaType
 from .html import render
 from .lang import request_language
 from .rdf_out import serialize_graph
 
-router = APIRouter(tags=["sparql"])
+router = APIRouter(tags=["sparql"], route_class=OpenRoute)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -114,21 +115,24 @@ def sparql_preflight():
                                               "Access-Control-Max-Age": "86400"})
 
 
-def _choose(request: Request, table: dict[str, media.MediaType], format_name: str | None, what: str) -> str:
-    """The media type to answer in: ``?format=`` when given, else negotiated from Accept; 406 otherwise."""
+def _choose(request: Request, table: dict[str, media.MediaType], format_name: str | None,
+            what: tuple[str, str]) -> str:
+    """The media type to answer in: ``?format=`` when given, else negotiated from Accept; 406 otherwise.
+    ``what`` names the answer (zh, en) in the message."""
     offered = list(table)
     if format_name:
         chosen = by_name(format_name, table)
         if chosen is None:
             names = ", ".join(sorted({f.name for f in table.values()}))
-            raise NotAcceptable(zh=f"{what}不能以“{format_name}”格式返回；可用：{names}。",
-                                en=f"{what} cannot be returned as '{format_name}'; available: {names}.")
+            raise NotAcceptable(zh=f"{what[0]}不能以“{format_name}”格式返回；可用：{names}。",
+                                en=f"{what[1]} cannot be returned as '{format_name}'; available: {names}.")
         return chosen.media_type
     picked = negotiate(request.headers.get("accept"), offered)
     if picked is None:
         available = ", ".join(sorted({f.media_type for f in table.values()}))
-        raise NotAcceptable(zh=f"无法提供 Accept 所要求的格式；{what}可用：{available}。",
-                            en=f"None of the Accept header's types can be served; {what} come as: {available}.")
+        raise NotAcceptable(zh=f"无法提供 Accept 所要求的格式；{what[0]}可用：{available}。",
+                            en=f"None of the Accept header's types can be served; {what[1]} are available as: "
+                               f"{available}.")
     return table[picked].media_type
 
 
@@ -142,9 +146,9 @@ def answer(request: Request, text: str, default_graph_uri: list[str], named_grap
     if form == "UPDATE":
         raise _read_only()
     if form in ("CONSTRUCT", "DESCRIBE"):
-        result_type = _choose(request, GRAPH_TYPES, format_name, "CONSTRUCT/DESCRIBE results")
+        result_type = _choose(request, GRAPH_TYPES, format_name, ("CONSTRUCT/DESCRIBE 结果", "CONSTRUCT/DESCRIBE results"))
     else:  # SELECT, ASK, or text the parser will reject with its own message
-        result_type = _choose(request, RESULTS_TYPES, format_name, "SELECT/ASK results")
+        result_type = _choose(request, RESULTS_TYPES, format_name, ("SELECT/ASK 结果", "SELECT/ASK results"))
     if default_graph_uri or named_graph_uri:
         defaults, named = base.iris_to_canonical(default_graph_uri), base.iris_to_canonical(named_graph_uri)
     else:
@@ -183,13 +187,14 @@ def service_description(request: Request, format_name: str | None) -> Response:
     offered = dict(GRAPH_TYPES)  # Turtle first: `curl` and SPARQL clients get the description
     offered[media.HTML.media_type] = media.HTML
     if format_name:
-        chosen = _choose(request, table, format_name, "the service description")
+        chosen = _choose(request, table, format_name, ("服务描述", "The service description"))
     else:
-        chosen = _choose(request, offered, None, "the service description")
+        chosen = _choose(request, offered, None, ("服务描述", "The service description"))
     if chosen == media.HTML.media_type:
         lang = request_language(request)
         return render(request, "sparql.html", lang=lang, endpoint=base.url("sparql"), example=EXAMPLE_QUERY,
-                      formats=[f for f in {**RESULTS_TYPES, **GRAPH_TYPES}.values()])
+                      formats=list(dict.fromkeys({**RESULTS_TYPES, **GRAPH_TYPES}.values())),
+                      timeout=f"{settings.query_timeout:g}", max_bytes=settings.query_max_bytes)
     endpoint = URIRef(base.url("sparql"))
     graph = Graph()
     graph.bind("sd", SD)
