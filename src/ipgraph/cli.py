@@ -237,6 +237,29 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
+@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match [--sizes …]` "
+                  "(matching at national scale; see README, Performance)")
+def _bench(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("name", choices=["match"], help="which benchmark (bench/NAME.py)")
+    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on to bench/NAME.py (try --help)")
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib.util
+
+        from .paths import HOME
+
+        script = HOME / "bench" / f"{args.name}.py"
+        if not script.is_file():
+            raise UserError(f"{script} not found: benchmarks run from a checkout of ipgraph (or set IPGRAPH_HOME)")
+        spec = importlib.util.spec_from_file_location(f"ipgraph_bench_{args.name}", script)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module.main(args.options)
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ipgraph", description="知识产权信息公共服务体系知识图谱 / "
                                      "knowledge graph of the IP information public service network")
