@@ -33,12 +33,13 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
 
 
 class InputError(Exception):
-    """An input that cannot be read: ``source``, ``line`` and ``column`` say where when known."""
+    """An input that cannot be read: ``source``, ``line`` and ``column`` (or a spreadsheet's cells) say where."""
 
     def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
-                 column: int | None = None, zh: str | None = None):
+                 column: int | None = None, zh: str | None = None, problems: list[dict] | None = None):
         self.message, self.source, self.line, self.column = message, source, line, column
         self.zh = zh or message
+        self.problems = problems or []   # a spreadsheet's bad cells: sheet, row, column, message_zh, message_en
         super().__init__(self.where() + message)
 
     def where(self) -> str:
@@ -135,7 +136,7 @@ class ValidationReport:
                     severity = f"{SEVERITY_ZH[r.severity]} {r.severity}" if lang == "zh" else r.severity
                     where = "" if r.focus == institution else f"  [{r.focus}]"
                     value = "" if r.value is None else (f"（值：{r.value}）" if lang == "zh" else f" (value: {r.value})")
-                    lines.append(f"  {clause:<10} {severity:<12} {r.message(lang)}{value}{where}")
+                    lines.append(f"  {clause:<12} {severity:<12} {r.message(lang)}{value}{where}")
             lines.append("")
         counts = self.counts
         if lang == "zh":
@@ -282,19 +283,20 @@ def read_graph(source: Path | bytes, *, format: str | None = None, name: str | N
     return graph
 
 
-def read_spreadsheet_graph(path: Path) -> Graph:
-    """The spreadsheet template converted by :mod:`ipgraph.ingest`. Raises InputError (sheet, row, column)."""
+def read_spreadsheet_graph(source: Path | bytes, *, name: str | None = None) -> Graph:
+    """The spreadsheet template (XLSX or CSV) as RDF, by :mod:`ipgraph.ingest`.
+
+    Raises InputError naming every bad cell (sheet, row, column), in zh and en.
+    """
+    from .ingest import SpreadsheetError, read_spreadsheet
+
+    label = name or (str(source) if isinstance(source, Path) else "<input>")
     try:
-        from .ingest import read_spreadsheet
-    except ImportError:
-        raise InputError("spreadsheet import is not available in this installation", source=str(path),
-                         zh="本安装不支持电子表格导入") from None
-    try:
-        return read_spreadsheet(path)
-    except InputError:
-        raise
-    except (OSError, ValueError) as error:   # ingest's errors are ValueErrors that name sheet, row and column
-        raise InputError(str(error), source=str(path), zh=f"电子表格有误：{error}") from None
+        return read_spreadsheet(source)
+    except SpreadsheetError as error:
+        raise InputError("; ".join(p.message("en") for p in error.problems), source=label,
+                         zh="；".join(p.message("zh") for p in error.problems),
+                         problems=[p.as_dict() for p in error.problems]) from None
 
 
 def read_inputs(paths: Sequence[Path]) -> Graph:

@@ -1,13 +1,10 @@
 """``POST /api/validate``: check uploaded network data against the shapes; writes nothing.
 
-The body is Turtle, N-Triples, JSON-LD (or the administrators' spreadsheet template once the importer is
-installed); the answer is the :class:`ipgraph.validate.ValidationReport` as JSON in the client's language.
+The body is Turtle, N-Triples, JSON-LD or the administrators' spreadsheet template (XLSX or CSV);
+the answer is the :class:`ipgraph.validate.ValidationReport` as JSON in the client's language.
 """
 
 from __future__ import annotations
-
-import tempfile
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -51,21 +48,14 @@ def _too_large(limit: int) -> PayloadTooLarge:
                            detail={"limit": limit})
 
 
-def _spreadsheet(body: bytes, suffix: str):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(body)
-        return read_spreadsheet_graph(path)
-
-
 @router.post(
     "/api/validate",
     summary="Validate network data against the shapes (writes nothing)",
     description="Body: Turtle (`text/turtle`), N-Triples, JSON-LD (`application/ld+json`), RDF/XML, or the "
-                "spreadsheet template (XLSX or CSV, when the importer is installed). Returns the validation "
+                "administrators' spreadsheet template (XLSX or CSV, see docs/spreadsheet.md). Returns the validation "
                 "report — conforms, counts by severity, results grouped by institution then clause, each with "
                 "focus node, path, value, clause, severity, shape and message — in the language of `?lang=` or "
-                "`Accept-Language`. 400 when the body cannot be parsed (with line and column), 413 when it is "
+                "`Accept-Language`. 400 when the body cannot be parsed (with line and column, or each bad cell's sheet, row and column), 413 when it is "
                 "larger than `max_upload_bytes`, 415 for any other content type.",
 )
 async def validate_upload(request: Request):
@@ -81,9 +71,9 @@ async def validate_upload(request: Request):
         if media_type in RDF_TYPES:
             data = await run_in_threadpool(read_graph, body, format=RDF_TYPES[media_type], name="body")
         else:
-            data = await run_in_threadpool(_spreadsheet, body, SPREADSHEET_TYPES[media_type])
+            data = await run_in_threadpool(read_spreadsheet_graph, body, name="body")
     except InputError as error:
         raise BadRequest(zh=error.where() + error.zh, en=error.where() + error.message,
-                         detail={"line": error.line, "column": error.column}) from None
+                         detail={"line": error.line, "column": error.column, "problems": error.problems}) from None
     report = await run_in_threadpool(validate, data)
     return report.to_json(lang)
