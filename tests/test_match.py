@@ -226,8 +226,9 @@ def test_text_full_of_quotes_braces_and_sparql_keywords_is_only_text(sample_matc
 
 def _sparql_reference(matcher, store, concepts, point, *, kind=None, ip_type=None, channel=None, free=False):
     depths = {e.concept.iri: e.depth for e in matcher.vocabulary.services.expand(concepts)}
+    classes = matcher.kind_classes(kind or str(IPG.ServiceInstitution))
     rows = store.select("match-sparql", concept=[URIRef(c) for c in depths],
-                        kind=URIRef(kind or IPG.ServiceInstitution), freeOnly=free,
+                        kindClass=[URIRef(c) for c in sorted(classes)], freeOnly=free,
                         anyIpType=ip_type is None, ipType=URIRef(ip_type or ID["scheme/ip-types"]),
                         anyChannel=channel is None, channel=URIRef(channel or ID["scheme/channels"]))
     best = {}

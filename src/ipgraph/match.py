@@ -71,7 +71,6 @@ class MatchIndex:
     classes: list[str]
     region: np.ndarray          # index into ``regions`` (-1: none)
     regions: list[str]
-    names: list[dict[str, str]]
     off_inst: np.ndarray
     off_concept: np.ndarray     # index into ``concepts``
     off_free: np.ndarray
@@ -94,19 +93,22 @@ class MatchIndex:
 
     @classmethod
     def build(cls, store: Store) -> "MatchIndex":
-        """Read the graph through ``match-index-institutions`` and ``match-index-offerings``."""
+        """Read the graph through the ``match-index-*`` named queries (and ``institution-classes``)."""
         started = time.perf_counter()
+        supers: dict[str, set[str]] = defaultdict(set)
+        for cls_iri, super_iri in _values(store, "institution-classes", ("class", "super")):
+            supers[cls_iri].add(super_iri)
         info: dict[str, dict] = {}
-        for row in store.select("match-index-institutions"):
-            entry = info.setdefault(str(row["institution"]), {"classes": set(), "labels": {}})
-            entry["classes"].add(str(row["class"]))
-            if row.get("lat") is not None and row.get("lon") is not None:
-                entry.setdefault("point", (float(row["lat"]), float(row["lon"])))
-            if row.get("region") is not None:
-                entry.setdefault("region", str(row["region"]))
-            label = row.get("label")
-            if label is not None:
-                entry["labels"].setdefault((getattr(label, "language", None) or "zh")[:2], str(label))
+        if supers:
+            rows = _values(store, "match-index-institutions", ("institution", "kindClass", "lat", "lon", "region"),
+                           kindClass=[URIRef(c) for c in sorted(supers)])
+            for iri, kind_class, lat, lon, region in rows:
+                entry = info.setdefault(iri, {"classes": set()})
+                entry["classes"].add(kind_class)
+                if lat is not None and lon is not None:
+                    entry.setdefault("point", (float(lat), float(lon)))
+                if region is not None:
+                    entry.setdefault("region", region)
         iris = sorted(info)
         position = {iri: i for i, iri in enumerate(iris)}
         classes = sorted({c for e in info.values() for c in e["classes"]})
@@ -121,24 +123,54 @@ class MatchIndex:
             entry = info[iri]
             if "point" in entry:
                 lat[i], lon[i] = entry["point"]
-            specific = sorted(entry["classes"] - _ABSTRACT) or sorted(entry["classes"])
+            # the most specific class: one that is not a superclass of another class of the institution
+            specific = sorted(c for c in entry["classes"]
+                              if not any(c in supers.get(o, ()) for o in entry["classes"] if o != c))
             kind[i] = class_id[specific[0]]
             region[i] = region_id.get(entry.get("region"), -1)
 
         concepts: dict[str, int] = {}
-        ip_types: dict[str, int] = {}
-        channel_types: dict[str, int] = {}
-        inst, concept, free, ip, chan = [], [], [], [], []
-        for row in store.select("match-index-offerings"):
-            at = position.get(str(row["institution"]))
+        first_row: dict[str, int] = {}        # offering IRI → its row
+        more_rows: dict[str, list[int]] = {}  # … and its other rows when it states several concepts
+        inst, concept, free = [], [], []
+        for institution, offering, concept_iri, fee in _values(store, "match-index-offerings",
+                                                               ("institution", "offering", "concept", "fee")):
+            at = position.get(institution)
             if at is None:
                 continue
+            if offering in first_row:
+                more_rows.setdefault(offering, []).append(len(inst))
+            else:
+                first_row[offering] = len(inst)
             inst.append(at)
-            concept.append(concepts.setdefault(str(row["concept"]), len(concepts)))
-            free.append(row.get("fee") is not None and str(row["fee"]) == FREE)
-            ip.append(_bits(row.get("ipTypes"), ip_types))
-            chan.append(_bits(row.get("channelTypes"), channel_types))
-        return cls(iris, lat, lon, kind, classes, region, regions, [info[i]["labels"] for i in iris],
+            concept.append(concepts.setdefault(concept_iri, len(concepts)))
+            free.append(fee == FREE)
+
+        def rows_of(offering: str) -> list[int]:
+            first = first_row.get(offering)
+            return [] if first is None else [first, *more_rows.get(offering, ())]
+
+        ip_types: dict[str, int] = {}
+        ip = [0] * len(inst)
+        for offering, ip_type in _values(store, "match-index-ip-types", ("offering", "ipType")):
+            bit = _bit_of(ip_type, ip_types)
+            for row in rows_of(offering):
+                ip[row] |= bit
+        channel_types: dict[str, int] = {}
+        channel_bit: dict[str, int] = {}
+        links = []
+        for offering, channel, kind_of_channel in _values(store, "match-index-channels",
+                                                          ("offering", "channel", "channelType")):
+            if offering is None and kind_of_channel is not None:
+                channel_bit[channel] = _bit_of(kind_of_channel, channel_types)
+            elif offering is not None:
+                links.append((offering, channel))
+        chan = [0] * len(inst)
+        for offering, channel in links:
+            bit = channel_bit.get(channel, 0)
+            for row in rows_of(offering):
+                chan[row] |= bit
+        return cls(iris, lat, lon, kind, classes, region, regions,
                    np.asarray(inst, dtype=np.int32), np.asarray(concept, dtype=np.int32),
                    np.asarray(free, dtype=bool), np.asarray(ip, dtype=np.uint64), np.asarray(chan, dtype=np.uint64),
                    list(concepts), list(ip_types), list(channel_types), time.perf_counter() - started)
@@ -202,13 +234,19 @@ class MatchIndex:
         return len(members), hits
 
 
-def _bits(value, table: dict[str, int]) -> int:
-    bits = 0
-    for iri in str(value or "").split():
-        index = table.setdefault(iri, len(table))
-        if index < 64:
-            bits |= 1 << index
-    return bits
+def _values(store: Store, name: str, variables: tuple[str, ...], **bindings: object) -> list[tuple]:
+    """Rows of a named query as tuples of lexical values: the store's fast path when it has one."""
+    fast = getattr(store, "select_values", None)
+    if fast is not None:
+        return fast(name, **bindings)
+    return [tuple(None if row.get(v) is None else str(row[v]) for v in variables)
+            for row in store.select(name, **bindings)]
+
+
+def _bit_of(iri: str, table: dict[str, int]) -> int:
+    """The bit for ``iri`` in a bit set over ``table`` (grown as new IRIs come; at most 64 kinds)."""
+    index = table.setdefault(iri, len(table))
+    return 1 << index if index < 64 else 0
 
 
 def _bit(iri: str, table: list[str]) -> np.uint64:
@@ -568,8 +606,7 @@ class Matcher:
         region = gaz.regions.get(record.region or "")
 
         def node(iri: str) -> dict:
-            at = index.position.get(iri)
-            labels = index.names[at] if at is not None else {}
+            labels = record.related.get(iri, {})
             return {"iri": iri, "id": _key(iri), "labels": labels, "label": labels.get(lang) or labels.get("zh") or iri}
 
         return {

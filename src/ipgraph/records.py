@@ -59,6 +59,7 @@ class InstitutionRecord:
     coordinated_by: tuple[str, ...]
     offerings: tuple[OfferingRecord, ...]
     is_sample: bool = False
+    related: dict[str, dict[str, str]] = field(default_factory=dict)  # names of guiding/coordinating nodes
 
 
 def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = None) -> dict[str, InstitutionRecord]:
@@ -79,7 +80,15 @@ def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = No
         bag = facts[str(row["institution"])][str(row["s"])][str(row["p"])]
         if row["o"] not in bag:
             bag.append(row["o"])
-    return {iri: _record(iri, facts[iri]) for iri in iris if facts.get(iri, {}).get(iri)}
+    records = {iri: _record(iri, facts[iri]) for iri in iris if facts.get(iri, {}).get(iri)}
+    nodes = sorted({n for r in records.values() for n in (*r.guided_by, *r.coordinated_by)})
+    names: dict[str, list] = defaultdict(list)
+    if nodes:
+        for row in store.select("institution-labels", institution=[URIRef(n) for n in nodes]):
+            names[str(row["institution"])].append(row["label"])
+    for record in records.values():
+        record.related.update({n: _lang_map(names[n]) for n in (*record.guided_by, *record.coordinated_by)})
+    return records
 
 
 def _strings(values: list) -> tuple[str, ...]:

@@ -203,6 +203,13 @@ class EmbeddedStore:
             for solution in solutions
         ]
 
+    def select_values(self, name: str, /, **bindings: object) -> list[tuple[str | None, ...]]:
+        """Rows of the named SELECT as tuples of lexical values (IRI text, literal value, None when unbound),
+        in the order of its projection: no rdflib terms, for bulk reads such as the match index."""
+        solutions = self._run(name, bindings)
+        width = len(solutions.variables)
+        return [tuple(None if (t := solution[i]) is None else t.value for i in range(width)) for solution in solutions]
+
     def ask(self, name: str, /, **bindings: object) -> bool:
         return bool(self._run(name, bindings))
 
