@@ -349,6 +349,20 @@ def test_what_the_template_cannot_carry_is_reported(tmp_path):
     assert [p for _, p, _ in missing] == [SCHEMA.faxNumber] and not len(extra)
 
 
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    graph = Graph().parse(data="""
+        @prefix ipg: <https://w3id.org/ipgraph/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <https://w3id.org/ipgraph/id/institution/x> a ipg:PublicLibraryOutlet ;
+            skos:prefLabel "=HYPERLINK(\\"http://evil.example\\")"@zh ;
+            ipg:locatedIn <https://w3id.org/ipgraph/id/region/230102> .""", format="turtle")
+    path = tmp_path / "x.xlsx"
+    write_spreadsheet(graph, path)
+    cell = load_workbook(path)[INSTITUTIONS][f"{_letter('name_zh')}3"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    missing, extra = round_trip_difference(graph, path)
+    assert not len(missing) and not len(extra)
+
+
 @pytest.mark.slow
 def test_the_sample_network_round_trips_through_the_template(sample_graph, tmp_path):
     path = tmp_path / "sample.xlsx"

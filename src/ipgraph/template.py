@@ -57,6 +57,7 @@ def _write(path: Path, vocab: Vocabulary, institutions: list[dict], offerings: l
     lists_sheet.title = LISTS
     sources = _lists(lists_sheet, vocab.lists())
     lists_sheet.sheet_state = "hidden"
+    lists_sheet.sheet_view.tabSelected = False
     for title, columns, rows in ((INSTITUTIONS, institution_columns(vocab), institutions),
                                  (OFFERINGS, offering_columns(vocab), offerings)):
         sheet = book.create_sheet(title)
@@ -74,10 +75,17 @@ def _lists(sheet, lists: dict[str, list[str]]) -> dict[str, str]:
         letter = get_column_letter(n)
         sheet.cell(1, n, name)
         for row, choice in enumerate(choices, start=2):
-            sheet.cell(row, n, choice)
+            _put(sheet.cell(row, n), choice)
         last = max(2, len(choices) + 1)
         formulas[name] = f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${last}"
     return formulas
+
+
+def _put(cell, value) -> None:
+    """Write a value as data: text that starts with '=' stays text, never a formula Excel would run."""
+    cell.value = value
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
 
 
 def _sheet(sheet, columns: list[Column], rows: list[dict], sources: dict[str, str]) -> None:
@@ -92,7 +100,7 @@ def _sheet(sheet, columns: list[Column], rows: list[dict], sources: dict[str, st
         for n, column in enumerate(columns, start=1):
             value = values.get(column.key)
             if value not in (None, ""):
-                sheet.cell(r, n, value)
+                _put(sheet.cell(r, n), value)
     sheet.freeze_panes = "B3"
     last = len(rows) + 2 + EMPTY_ROWS
     for n, column in enumerate(columns, start=1):
