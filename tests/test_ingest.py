@@ -203,14 +203,23 @@ def test_each_bad_cell_is_reported_with_sheet_row_and_column(template, tmp_path,
     assert problem.where == f"{INSTITUTIONS}!{_letter(key)}4"
 
 
-def test_an_unknown_service_is_reported_in_the_offerings_sheet(template, tmp_path):
-    offerings = [GOOD_OFFERING, dict(GOOD_OFFERING, service="9.9-z 不存在的服务")]
+BAD_OFFERING_CELLS = [
+    ("service", "9.9-z 不存在的服务", "unknown service", "未知的服务事项"),
+    ("fee", "很贵", "unknown fee", "未知的收费方式"),
+    ("channels", "电话、飞鸽传书", "unknown channel", "未知的服务渠道"),
+    ("ip_types", "专利、域名", "unknown IP type", "未知的知识产权类型"),
+]
+
+
+@pytest.mark.parametrize("key,value,reason,reason_zh", BAD_OFFERING_CELLS, ids=[c[0] for c in BAD_OFFERING_CELLS])
+def test_each_bad_offering_cell_is_reported_in_the_offerings_sheet(template, tmp_path, key, value, reason, reason_zh):
+    offerings = [GOOD_OFFERING, {**GOOD_OFFERING, "service": "6.1-a", key: value}]
     with pytest.raises(SpreadsheetError) as caught:
         read_spreadsheet(_fill(template, tmp_path / "bad.xlsx", [GOOD_INSTITUTION], offerings))
     [problem] = caught.value.problems
     columns = offering_columns(vocabulary())
-    assert (problem.sheet, problem.row, problem.column) == (OFFERINGS, 4, _letter("service", columns))
-    assert "unknown service" in problem.en and "未知的服务事项" in problem.zh
+    assert (problem.sheet, problem.row, problem.column) == (OFFERINGS, 4, _letter(key, columns))
+    assert reason in problem.en and reason_zh in problem.zh
 
 
 def test_an_offering_of_an_unknown_institution_is_reported(template, tmp_path):
