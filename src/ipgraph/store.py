@@ -203,6 +203,19 @@ class EmbeddedStore:
             for solution in solutions
         ]
 
+    def select_text(self, text: str, /) -> list[Row]:
+        """Rows of a SELECT given as text, over the union default graph like the named queries.
+
+        Only for SPARQL that ipgraph generates itself from the project's SHACL shapes (:mod:`shacl_sparql`, the
+        one exception to "SPARQL lives in queries/"); never pass user input here.
+        """
+        solutions = self._store.query(text, use_default_graph_as_union=True)
+        variables = [v.value for v in solutions.variables]
+        return [
+            {var: to_rdflib(solution[var]) for var in variables if solution[var] is not None}
+            for solution in solutions
+        ]
+
     def select_values(self, name: str, /, **bindings: object) -> list[tuple[str | None, ...]]:
         """Rows of the named SELECT as tuples of lexical values (IRI text, literal value, None when unbound),
         in the order of its projection: no rdflib terms, for bulk reads such as the match index."""

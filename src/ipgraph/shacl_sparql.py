@@ -1,0 +1,601 @@
+"""SHACL shapes compiled to SPARQL SELECT queries, one per constraint (W3C SHACL §4 core, §5 SPARQL-based).
+
+pySHACL walks the data graph node by node in Python, which takes minutes at 10,000 institutions; the same
+constraints as SPARQL run inside the store in seconds. The shapes in ``shapes/`` stay the single source of
+truth: the SPARQL here is *generated from them at run time* and never written down beside them. This is the
+one deliberate exception to "SPARQL text lives in ``queries/*.rq``": a hand-kept copy of every shape in
+SPARQL would drift from the shapes. No user input enters the generated text — it is built from the project's
+own shapes files; focus nodes for a partial run are bound as a ``VALUES`` block of escaped terms
+(:func:`ipgraph.queries.values_block`).
+
+Every :class:`Check` is a SELECT whose rows are validation results: ``?this`` the focus node, ``?value`` the
+value node when the component reports one, ``?path`` when a SPARQL-based constraint binds it. Nested shapes
+(``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, ``sh:qualifiedValueShape``) compile to sub-selects of the
+nodes that do *not* conform, so nesting needs no recursion at query time. A shape using something not
+compiled here (``sh:xone``, ``sh:closed``, ``sh:qualifiedValueShapesDisjoint``, property pair components,
+``sh:ask`` validators, custom components, recursive shapes, …) is listed in :attr:`Compiled.fallback` with the
+reason; the engine validates those shapes with pySHACL instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import count
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+FOCUS_SLOT = "#@focus-values@"
+"""Stands in every focus pattern of a query; replaced by ``VALUES ?this {…}`` for a partial run, else removed."""
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_SHAPE_REFS = (SH.node, SH["not"], SH.qualifiedValueShape)
+_LIST_SHAPE_REFS = (SH["and"], SH["or"], SH.xone)
+# Parameters that are part of a component compiled elsewhere, or plain annotations.
+_IGNORED = {
+    RDF.type, SH.path, SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+    SH.deactivated, SH.property, SH.sparql, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+    SH.targetObjectsOf, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.flags, RDFS.label, RDFS.comment,
+    SH.declare, SH.prefixes, SH.shapesGraph, SH.entailment,
+}
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?value)",
+    SH.BlankNode: "isBlank(?value)",
+    SH.Literal: "isLiteral(?value)",
+    SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
+    SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
+    SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
+}
+_COMPARISONS = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
+# Datatypes whose lexical form SPARQL can check by casting (an ill-typed literal fails the cast).
+_CASTABLE = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+_SELECT_HEAD = re.compile(r"^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?(.*?)\bWHERE\s*\{", re.IGNORECASE | re.DOTALL)
+_PN_LOCAL = r"(?:[\w:%\-\u00B7]|\\.)(?:[\w:%.\-\u00B7]|\\.)*(?<!\.)"
+_TOKENS = re.compile(
+    r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<comment>\#[^\n]*)"""
+    r"""|(?P<var>[?$]\w+)|(?P<pname>(?<![\w.])([A-Za-z][\w.\-]*)?:(""" + _PN_LOCAL + r""")?)""",
+    re.DOTALL,
+)
+_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+
+
+class Unsupported(Exception):
+    """A shape uses SHACL the compiler does not translate; the engine falls back to pySHACL for it."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: a SELECT whose rows (``?this``, ``?value``, ``?path``) are its results."""
+
+    shape: Node                 # sh:sourceShape
+    top: Node                   # the targeted shape whose focus nodes this check ranges over
+    component: URIRef           # sh:sourceConstraintComponent
+    severity: URIRef
+    path: Node | None           # sh:resultPath (a node of the shapes graph), unless the row binds ?path
+    messages: tuple[Literal, ...]
+    query: str                  # contains FOCUS_SLOT
+
+    def text(self, focus_values: str = "") -> str:
+        """The query, with ``focus_values`` (a ``VALUES ?this {…}`` block) narrowing the focus nodes."""
+        return self.query.replace(FOCUS_SLOT, focus_values)
+
+
+@dataclass
+class Compiled:
+    """The compiled shapes: checks to run in the store and the shapes left to pySHACL (shape → reason)."""
+
+    checks: list[Check] = field(default_factory=list)
+    fallback: dict[Node, str] = field(default_factory=dict)
+    shapes: Graph | None = None
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path (§2.3.1) as a SPARQL property path. Raises Unsupported for a malformed one."""
+    if isinstance(path, URIRef):
+        return path.n3()
+    if isinstance(path, Literal):
+        raise Unsupported(f"a literal is not a path: {path!r}")
+    if graph.value(path, RDF.first) is not None:
+        items = list(Collection(graph, path))
+        if len(items) < 2:
+            raise Unsupported("a sequence path needs two or more members")
+        return "(" + "/".join(path_text(graph, item) for item in items) + ")"
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        items = list(Collection(graph, alternatives))
+        if len(items) < 2:
+            raise Unsupported("an alternative path needs two or more members")
+        return "(" + "|".join(path_text(graph, item) for item in items) + ")"
+    for predicate, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                                (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        if (inner := graph.value(path, predicate)) is not None:
+            text = path_text(graph, inner)
+            if not isinstance(inner, URIRef) and not text.startswith("("):
+                text = f"({text})"
+            return "(" + template.format(text) + ")"
+    raise Unsupported(f"unknown path {path!r}")
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def expand_prefixed_names(text: str, prefixes: dict[str, str]) -> str:
+    """The query text with every prefixed name of ``prefixes`` written as a full IRI.
+
+    Engines disagree on the rarer prefixed-name forms (pyoxigraph 0.5 rejects ``svc:6.3.3.2-h-2``, which
+    SPARQL 1.1 allows); a full IRI reads the same everywhere. Strings, IRIs and comments are left alone.
+    """
+
+    def replace(match: re.Match) -> str:
+        if match.group("pname") is None:
+            return match.group(0)
+        prefix, local = match.group(0).split(":", 1)
+        if prefix not in prefixes:
+            return match.group(0)
+        local = re.sub(r"\\(.)", r"\1", local)
+        return f"<{prefixes[prefix]}{local}>"
+
+    return _TOKENS.sub(replace, text)
+
+
+def _blanked(text: str) -> str:
+    """The text with strings, IRIs and comments overwritten (same length), so that braces and words in
+    them never count."""
+
+    def replace(match: re.Match) -> str:
+        if match.group("string") or match.group("iri"):
+            return '"' + "x" * (len(match.group(0)) - 2) + '"'
+        if match.group("comment"):
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    return _TOKENS.sub(replace, text)
+
+
+def _closing(blank: str, opening: int) -> int:
+    """The index of the brace that closes the one at ``opening``."""
+    depth = 0
+    for index in range(opening, len(blank)):
+        if blank[index] == "{":
+            depth += 1
+        elif blank[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise Unsupported("unbalanced braces in sh:select")
+
+
+_NOT_EXISTS = re.compile(r"\bFILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
+_EXPRESSION = re.compile(r"\b(FILTER|BIND)\b\s*", re.IGNORECASE)
+_EXISTS = re.compile(r"(NOT\s+)?EXISTS\s*\{", re.IGNORECASE)
+_UNSCOPED = re.compile(r"\b(SELECT|MINUS|SERVICE|GRAPH)\b", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$](\w+)")
+_MARKER = "_absent"
+
+
+def _expression_end(blank: str, start: int) -> int:
+    """The end of the FILTER / BIND whose keyword starts at ``start``."""
+    end = _EXPRESSION.match(blank, start).end()
+    if exists := _EXISTS.match(blank, end):
+        return _closing(blank, exists.end() - 1) + 1
+    level = 0
+    for index in range(end, len(blank)):
+        level += {"(": 1, ")": -1}.get(blank[index], 0)
+        if level == 0:
+            return index + 1
+    return len(blank)
+
+
+def _expressions(blank: str, *, top_only: bool) -> list[tuple[int, int]]:
+    """(start, end) of every FILTER and BIND, or only the FILTERs at depth 0 (``top_only``)."""
+    spans, depth, index = [], 0, 0
+    while index < len(blank):
+        char = blank[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif ((found := _EXPRESSION.match(blank, index)) and (index == 0 or not blank[index - 1].isalnum())
+              and (not top_only or (depth == 0 and found.group(1).upper() == "FILTER"))):
+            end = _expression_end(blank, index)
+            spans.append((index, end))
+            index = end
+            continue
+        index += 1
+    return spans
+
+
+def _without(blank: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        blank = blank[:start] + " " * (end - start) + blank[end:]
+    return blank
+
+
+def _group_of(blank: str, index: int) -> tuple[int, int]:
+    """(start, end) of the innermost ``{ … }`` around ``index`` (the whole text when there is none)."""
+    depth = 0
+    for start in range(index - 1, -1, -1):
+        if blank[start] == "}":
+            depth += 1
+        elif blank[start] == "{":
+            if depth == 0:
+                return start, _closing(blank, start) + 1
+            depth -= 1
+    return 0, len(blank)
+
+
+def _sees_outer_row(inner: str, everywhere: dict[str, int]) -> bool:
+    """Whether ``P`` of ``FILTER NOT EXISTS { P }`` gives the same answer evaluated on its own and joined.
+
+    Its top-level FILTERs become the left join's condition (they see the outer row); every FILTER or BIND
+    nested deeper must use only variables bound in its own group or used nowhere else (local to it).
+    """
+    rest = _without(inner, _expressions(inner, top_only=True))
+    if _UNSCOPED.search(rest):
+        return False
+    for start, end in _expressions(rest, top_only=False):
+        group_start, group_end = _group_of(rest, start)
+        group = rest[group_start:start] + rest[end:group_end]
+        bound = set(_VARIABLE.findall(group))
+        expression = _VARIABLE.findall(rest[start:end])
+        for name in set(expression):
+            if name.startswith(_MARKER) or name in bound or everywhere.get(name, 0) == expression.count(name):
+                continue
+            return False
+    return True
+
+
+def rewrite_not_exists(body: str, everywhere: dict[str, int] | None = None, markers: Iterator[int] | None = None) -> str:
+    """A group's content with each ``FILTER NOT EXISTS { P }`` (at any depth) written as
+    ``OPTIONAL { P BIND(true AS ?m) } FILTER(!BOUND(?m))`` at the end of P's group.
+
+    pyoxigraph plans a ``NOT EXISTS`` as if the outer variables were unbound and evaluates it once per row
+    (a zero-or-more path then walks the whole store each time); the left join is planned once, 10–100× faster.
+    The two agree when P sees the outer row the same way (:func:`_sees_outer_row`); any other ``NOT EXISTS``
+    is left as written. ``everywhere`` counts each variable's uses in the whole query.
+    """
+    if everywhere is None:
+        everywhere = {}
+        for name in _VARIABLE.findall(_blanked(body)):
+            everywhere[name] = everywhere.get(name, 0) + 1
+    markers = markers if markers is not None else count()
+    # inner groups first, so that a NOT EXISTS nested in P is rewritten before P is judged
+    blank = _blanked(body)
+    pieces, last, depth = [], 0, 0
+    for index, char in enumerate(blank):
+        if char == "{" and index >= last:
+            close = _closing(blank, index)
+            content = body[index + 1:close]
+            if not re.match(r"\s*SELECT\b", blank[index + 1:close], re.IGNORECASE):
+                content = rewrite_not_exists(content, everywhere, markers)
+            pieces.append(body[last:index + 1] + content + "}")
+            last = close + 1
+    body = "".join(pieces) + body[last:]
+    blank = _blanked(body)
+    moved, cut = [], []
+    for start, end in _expressions(blank, top_only=True):
+        found = _NOT_EXISTS.match(blank, start)
+        if not found or not _sees_outer_row(blank[found.end():end - 1], everywhere):
+            continue
+        moved.append(body[found.end():end - 1])
+        cut.append((start, end))
+    if not moved:
+        return body
+    for start, end in reversed(cut):
+        body = body[:start] + body[end:]
+    tail = []
+    for inner in moved:
+        marker = f"?{_MARKER}{next(markers)}"
+        tail.append(f"OPTIONAL {{ {inner}\n BIND(true AS {marker}) }} FILTER(!BOUND({marker}))")
+    return body + "\n" + "\n".join(tail) + "\n"
+
+
+def _term(node: Node) -> str:
+    if isinstance(node, BNode):
+        raise Unsupported("a blank node cannot be named in a query")
+    return node.n3()
+
+
+def _rename(pattern: str, old: str, new: str, *, distinct: bool = True) -> str:
+    """A sub-select giving ``?old``'s values from ``pattern`` as ``?new`` (and nothing else)."""
+    d = "DISTINCT " if distinct else ""
+    return f"{{ SELECT {d}(?{old} AS ?{new}) WHERE {{ {{ SELECT {d}?{old} WHERE {{ {pattern} }} }} }} }}"
+
+
+def _sorted_objects(graph: Graph, subject: Node, predicate: URIRef) -> list[Node]:
+    return sorted(graph.objects(subject, predicate), key=lambda node: (type(node).__name__, str(node)))
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph):
+        self.g = shapes
+        self.prefixes: dict[str, str] = {}
+        self.stack: list[Node] = []
+        self.ids = count()
+        self.sparql_messages: dict[str, tuple[Literal, ...]] = {}   # templates with {?var} (§5.3.2)
+
+    # -- shapes ------------------------------------------------------------------------------------------
+    def is_property_shape(self, shape: Node) -> bool:
+        return self.g.value(shape, SH.path) is not None
+
+    def severity(self, shape: Node) -> URIRef:
+        return self.g.value(shape, SH.severity) or SH.Violation
+
+    def deactivated(self, shape: Node) -> bool:
+        value = self.g.value(shape, SH.deactivated)
+        return isinstance(value, Literal) and value.toPython() is True
+
+    def messages(self, node: Node) -> tuple[Literal, ...]:
+        return tuple(_sorted_objects(self.g, node, SH.message))
+
+    def focus_pattern(self, shape: Node) -> str:
+        """A group pattern binding ``?this`` to the shape's focus nodes (§2.1.3), with the FOCUS_SLOT."""
+        parts = []
+        for cls in _sorted_objects(self.g, shape, SH.targetClass):
+            parts.append(f"?this {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)} .")
+        if (shape, RDF.type, RDFS.Class) in self.g or (shape, RDF.type, OWL.Class) in self.g:
+            parts.append(f"?this {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(shape)} .")
+        nodes = _sorted_objects(self.g, shape, SH.targetNode)
+        if nodes:
+            parts.append("VALUES ?this { " + " ".join(_term(n) for n in nodes) + " }")
+        for predicate in _sorted_objects(self.g, shape, SH.targetSubjectsOf):
+            parts.append(f"?this {_term(predicate)} [] .")
+        for predicate in _sorted_objects(self.g, shape, SH.targetObjectsOf):
+            parts.append(f"[] {_term(predicate)} ?this .")
+        union = " UNION ".join("{ " + p + " }" for p in parts)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {FOCUS_SLOT}\n {union} }} }}"
+
+    def path(self, shape: Node) -> str | None:
+        path = self.g.value(shape, SH.path)
+        return None if path is None else path_text(self.g, path)
+
+    def value_pattern(self, shape: Node) -> str:
+        """Binds ``?value`` to the value nodes of ``?this`` (§2.3.2): the path's objects, or the node itself."""
+        path = self.path(shape)
+        return f"?this {path} ?value ." if path else "BIND(?this AS ?value)"
+
+    def candidates(self, focus: str, shape: Node) -> str:
+        """A pattern binding ``?this`` to the value nodes of the shape's focus nodes (to test nested shapes)."""
+        path = self.path(shape)
+        if path is None:
+            return focus
+        return _rename(f"{focus} ?this {path} ?value .", "value", "this")
+
+    def nonconforming(self, shape: Node, focus: str) -> str:
+        """A pattern binding ``?this`` to the nodes of ``focus`` that do not conform to ``shape`` (§3.4)."""
+        if self.deactivated(shape):
+            return "{ VALUES ?this { } }"
+        if shape in self.stack:
+            raise Unsupported("recursive shapes")
+        self.stack.append(shape)
+        try:
+            patterns = [pattern for _, _, pattern, _ in self.constraints(shape, focus)]
+        finally:
+            self.stack.pop()
+        if not patterns:
+            return "{ VALUES ?this { } }"
+        union = " UNION ".join("{ " + p + " }" for p in patterns)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    def nonconforming_values(self, shape: Node, focus: str, nested: Node) -> str:
+        """Binds ``?value`` to value nodes of ``shape`` (at ``focus``) that do not conform to ``nested``."""
+        return _rename(self.nonconforming(nested, self.candidates(focus, shape)), "this", "value")
+
+    # -- constraints -------------------------------------------------------------------------------------
+    def constraints(self, shape: Node, focus: str) -> Iterator[tuple[Node, URIRef, str, bool]]:
+        """(source shape, component, pattern binding ?this [?value, ?path], has ?value) for every constraint of
+        ``shape`` and of its property shapes, with ``focus`` binding the focus nodes."""
+        g = self.g
+        for predicate in set(g.predicates(shape)):
+            if not str(predicate).startswith(str(SH)) or predicate in _IGNORED or predicate in _COMPARISONS:
+                continue
+            if predicate not in _SUPPORTED:
+                raise Unsupported(f"{predicate.n3(g.namespace_manager)} is not compiled")
+        if g.value(shape, SH.qualifiedValueShapesDisjoint) not in (None, Literal(False)):
+            raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
+        values = self.value_pattern(shape)
+        path = self.path(shape)
+        head = f"{focus} {values}"
+
+        def value_check(component: URIRef, condition: str) -> tuple[Node, URIRef, str, bool]:
+            return shape, component, f"{head} FILTER({condition})", True
+
+        for cls in _sorted_objects(g, shape, SH["class"]):
+            yield shape, SH.ClassConstraintComponent, (
+                f"{head} FILTER NOT EXISTS {{ ?value {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)} }}"), True
+        for datatype in _sorted_objects(g, shape, SH.datatype):
+            if datatype == RDF.langString:
+                condition = '!(isLiteral(?value) && lang(?value) != "")'
+            else:
+                condition = f"!(isLiteral(?value) && datatype(?value) = {_term(datatype)}"
+                if datatype in _CASTABLE:
+                    condition += f" && COALESCE({_term(datatype)}(str(?value)) = ?value, false)"
+                condition += ")"
+            yield value_check(SH.DatatypeConstraintComponent, condition)
+        for kind in _sorted_objects(g, shape, SH.nodeKind):
+            if kind not in _NODE_KINDS:
+                raise Unsupported(f"unknown sh:nodeKind {kind}")
+            yield value_check(SH.NodeKindConstraintComponent, "!" + _NODE_KINDS[kind])
+        for predicate, operator in _COMPARISONS.items():
+            for bound in _sorted_objects(g, shape, predicate):
+                yield value_check(SH[predicate.fragment[0].upper() + predicate.fragment[1:] + "ConstraintComponent"],
+                                  f"!COALESCE(?value {operator} {_term(bound)}, false)")
+        for length, operator in ((SH.minLength, "<"), (SH.maxLength, ">")):
+            for bound in _sorted_objects(g, shape, length):
+                component = SH.MinLengthConstraintComponent if length == SH.minLength else SH.MaxLengthConstraintComponent
+                yield value_check(component, f"isBlank(?value) || STRLEN(STR(?value)) {operator} {int(bound)}")
+        for pattern in _sorted_objects(g, shape, SH.pattern):
+            flags = g.value(shape, SH.flags)
+            arguments = _string(str(pattern)) + (", " + _string(str(flags)) if flags else "")
+            yield value_check(SH.PatternConstraintComponent, f"isBlank(?value) || !REGEX(STR(?value), {arguments})")
+        for languages in _sorted_objects(g, shape, SH.languageIn):
+            tests = " || ".join(f"langMatches(lang(?value), {_string(str(tag))})"
+                                for tag in Collection(g, languages))
+            yield value_check(SH.LanguageInConstraintComponent,
+                              f"!(isLiteral(?value) && lang(?value) != \"\" && ({tests or 'false'}))")
+        for members in _sorted_objects(g, shape, SH["in"]):
+            tests = " || ".join(f"sameTerm(?value, {_term(m)})" for m in Collection(g, members))
+            yield value_check(SH.InConstraintComponent, f"!({tests or 'false'})")
+        for value in _sorted_objects(g, shape, SH.hasValue):
+            if path:
+                pattern = f"{focus} FILTER NOT EXISTS {{ ?this {path} {_term(value)} }}"
+            else:
+                pattern = f"{focus} FILTER(!sameTerm(?this, {_term(value)}))"
+            yield shape, SH.HasValueConstraintComponent, pattern, False
+        if path:
+            yield from self.cardinality(shape, focus, path)
+            unique = g.value(shape, SH.uniqueLang)
+            if isinstance(unique, Literal) and unique.toPython() is True:
+                yield shape, SH.UniqueLangConstraintComponent, (
+                    f"{focus} ?this {path} ?value . ?this {path} ?other . FILTER(!sameTerm(?value, ?other) && "
+                    f"isLiteral(?value) && isLiteral(?other) && lang(?value) != \"\" && lang(?value) = lang(?other))"
+                ), False
+        for nested in _sorted_objects(g, shape, SH.node):
+            yield shape, SH.NodeConstraintComponent, (
+                f"{head} {self.nonconforming_values(shape, focus, nested)}"), True
+        for nested in _sorted_objects(g, shape, SH["not"]):
+            conforming = f"{head} MINUS {{ {self.nonconforming_values(shape, focus, nested)} }}"
+            yield shape, SH.NotConstraintComponent, conforming, True
+        for members in _sorted_objects(g, shape, SH["and"]):
+            union = " UNION ".join("{ " + self.nonconforming_values(shape, focus, m) + " }"
+                                   for m in Collection(g, members))
+            yield shape, SH.AndConstraintComponent, f"{head} {{ {union} }}", True
+        for members in _sorted_objects(g, shape, SH["or"]):
+            joined = " ".join(self.nonconforming_values(shape, focus, m) for m in Collection(g, members))
+            yield shape, SH.OrConstraintComponent, f"{head} {joined}", True
+        yield from self.qualified(shape, focus, path)
+        for constraint in _sorted_objects(g, shape, SH.sparql):
+            pattern = self.sparql(shape, constraint, focus, path)
+            self.sparql_messages[pattern] = self.messages(constraint) or self.messages(shape)
+            yield shape, SH.SPARQLConstraintComponent, pattern, True
+        for child in _sorted_objects(g, shape, SH.property):
+            if self.deactivated(child):
+                continue
+            if child in self.stack:
+                raise Unsupported("recursive shapes")
+            self.stack.append(child)
+            try:
+                yield from self.constraints(child, focus)
+            finally:
+                self.stack.pop()
+
+    def cardinality(self, shape: Node, focus: str, path: str) -> Iterator[tuple[Node, URIRef, str, bool]]:
+        for bound in _sorted_objects(self.g, shape, SH.minCount):
+            n = int(bound)
+            if n == 1:
+                pattern = f"{focus} FILTER NOT EXISTS {{ ?this {path} ?value }}"
+            elif n > 1:
+                pattern = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} "
+                           f"OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this }} FILTER(?count < {n})")
+            else:
+                continue
+            yield shape, SH.MinCountConstraintComponent, pattern, False
+        for bound in _sorted_objects(self.g, shape, SH.maxCount):
+            pattern = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} ?this {path} ?value }} "
+                       f"GROUP BY ?this }} FILTER(?count > {int(bound)})")
+            yield shape, SH.MaxCountConstraintComponent, pattern, False
+
+    def qualified(self, shape: Node, focus: str, path: str | None) -> Iterator[tuple[Node, URIRef, str, bool]]:
+        """sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount (§4.7.3)."""
+        g = self.g
+        low, high = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
+        for nested in _sorted_objects(g, shape, SH.qualifiedValueShape):
+            if path is None:
+                raise Unsupported("sh:qualifiedValueShape on a node shape")
+            bad = self.nonconforming_values(shape, focus, nested)
+            counted = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} "
+                       f"OPTIONAL {{ {{ ?this {path} ?value }} MINUS {{ {bad} }} }} }} GROUP BY ?this }}")
+            if low is not None:
+                yield shape, SH.QualifiedMinCountConstraintComponent, f"{counted} FILTER(?count < {int(low)})", False
+            if high is not None:
+                yield shape, SH.QualifiedMaxCountConstraintComponent, f"{counted} FILTER(?count > {int(high)})", False
+
+    def sparql(self, shape: Node, constraint: Node, focus: str, path: str | None) -> str:
+        """A SPARQL-based constraint (§5): its SELECT with ``$this`` joined to the focus nodes, as a sub-select."""
+        g = self.g
+        if self.deactivated(constraint):
+            return "VALUES ?this { }"
+        select = g.value(constraint, SH.select)
+        if select is None:
+            raise Unsupported("a SPARQL constraint without sh:select")
+        for prefixes in g.objects(constraint, SH.prefixes):
+            for declaration in g.objects(prefixes, SH.declare):
+                prefix, namespace = g.value(declaration, SH.prefix), g.value(declaration, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise Unsupported("an incomplete sh:declare")
+                if self.prefixes.setdefault(str(prefix), str(namespace)) != str(namespace):
+                    raise Unsupported(f"prefix {prefix}: declared with two namespaces")
+        text = str(select)
+        for prefix, namespace in _PREFIX_DECL.findall(text):
+            if self.prefixes.setdefault(prefix, namespace) != namespace:
+                raise Unsupported(f"prefix {prefix}: declared with two namespaces")
+        text = expand_prefixed_names(_PREFIX_DECL.sub("", text), self.prefixes)
+        if "$PATH" in text:
+            if path is None:
+                raise Unsupported("$PATH in a node shape")
+            text = text.replace("$PATH", path)
+        if re.search(r"\$(currentShape|shapesGraph)\b", text):
+            raise Unsupported("$currentShape / $shapesGraph are not compiled")
+        text = re.sub(r"\$this\b", "?this", text)
+        head = _SELECT_HEAD.match(text)
+        if not head:
+            raise Unsupported("sh:select is not a SELECT … WHERE { … }")
+        projection = head.group(2)
+        if projection.strip() != "*" and not re.search(r"\?this\b", projection):
+            projection = "?this " + projection
+        modifier = head.group(1) or ""
+        close = _closing(_blanked(text), head.end() - 1)
+        body = rewrite_not_exists(text[head.end():close])
+        rewritten = f"SELECT {modifier}{projection} WHERE {{ {focus} {body} " + text[close:]
+        return "{ " + rewritten + " }"
+
+
+_SUPPORTED = {
+    SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minLength, SH.maxLength, SH.pattern,
+    SH.languageIn, SH.uniqueLang, SH["in"], SH.hasValue, SH.node, SH["not"], SH["and"], SH["or"],
+    SH.qualifiedValueShape, SH.qualifiedValueShapesDisjoint, SH.sparql,
+}
+
+
+def shapes_with_targets(shapes: Graph) -> list[Node]:
+    """The shapes that have targets (§2.1.3), in a stable order."""
+    found = set()
+    for predicate in _TARGETS:
+        found.update(shapes.subjects(predicate, None))
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape)):
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            found.add(shape)
+    return sorted(found, key=str)
+
+
+def compile_shapes(shapes: Graph) -> Compiled:
+    """Compile every targeted, active shape of ``shapes``; shapes that cannot be compiled go to ``fallback``."""
+    compiled = Compiled(shapes=shapes)
+    for top in shapes_with_targets(shapes):
+        compiler = _Compiler(shapes)
+        if compiler.deactivated(top):
+            continue
+        try:
+            focus = compiler.focus_pattern(top)
+            compiler.stack.append(top)
+            found = list(compiler.constraints(top, focus))
+        except Unsupported as reason:
+            compiled.fallback[top] = str(reason)
+            continue
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(compiler.prefixes.items()))
+        for shape, component, pattern, has_value in found:
+            projection = "*" if component == SH.SPARQLConstraintComponent else (
+                "?this ?value" if has_value else "?this")
+            path = shapes.value(shape, SH.path)
+            compiled.checks.append(Check(
+                shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
+                messages=compiler.sparql_messages.get(pattern) or compiler.messages(shape),
+                query=f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"))
+    return compiled

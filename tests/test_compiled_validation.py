@@ -1,0 +1,302 @@
+"""The compiled validation engine (shapes → SPARQL) against pySHACL, the reference: the same findings —
+(focus node, result path, source shape, severity) — on every SHACL component the compiler knows, the shape
+cases, the example and sample networks and a generated network with planted defects; incremental
+re-validation after an institution's graph is replaced agrees with a full run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from ipgraph import validate as reference
+from ipgraph.compiled_validation import (CompiledEngine, IncrementalValidation, graph_store, pyshacl_keys,
+                                         validate_graph)
+from ipgraph.iris import ID, IPG, WGS84, institution_graph
+from ipgraph.paths import DATA_DIR, HOME
+from ipgraph.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
+from ipgraph.shacl_sparql import compile_shapes, expand_prefixed_names, rewrite_not_exists
+
+CASES = Path(__file__).parent / "shapes"
+CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
+EXAMPLE = DATA_DIR / "examples" / "non-compliant.ttl"
+
+ZOO_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Person a sh:NodeShape ; sh:targetClass ex:Person ;
+  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:string ; sh:minLength 2 ] ,
+    [ sh:path ex:age ; sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:maxExclusive 150 ] ,
+    [ sh:path ex:score ; sh:minExclusive 0 ; sh:maxInclusive 10 ; sh:severity sh:Warning ] ,
+    [ sh:path ex:email ; sh:pattern "^[a-z]+@EXAMPLE\\\\.org$" ; sh:flags "i" ] ,
+    [ sh:path ex:label ; sh:languageIn ( "zh" "en" ) ; sh:uniqueLang true ] ,
+    [ sh:path ex:knows ; sh:class ex:Agent ; sh:nodeKind sh:IRI ] ,
+    [ sh:path ex:status ; sh:in ( ex:active ex:retired ) ] ,
+    [ sh:path ex:friend ; sh:node ex:Named ] ,
+    [ sh:path [ sh:inversePath ex:employs ] ; sh:maxCount 1 ; sh:severity sh:Info ] ,
+    [ sh:path ( ex:worksFor ex:locatedIn ) ; sh:hasValue ex:Earth ] ,
+    [ sh:path [ sh:alternativePath ( ex:knows ex:friend ) ] ; sh:qualifiedValueShape [ sh:class ex:Adult ] ;
+      sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 2 ] ,
+    [ sh:path [ sh:zeroOrMorePath ex:parent ] ; sh:minCount 2 ] ,
+    [ sh:path [ sh:oneOrMorePath ex:parent ] ; sh:not [ sh:class ex:Robot ] ] ,
+    [ sh:path [ sh:zeroOrOnePath ex:nick ] ; sh:nodeKind sh:BlankNodeOrIRI ] ,
+    [ sh:path ex:nick ; sh:sparql [ sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER(STRLEN(STR(?value)) > 5) }" ] ] ;
+  sh:or ( [ sh:path ex:name ; sh:minCount 1 ] [ sh:path ex:nick ; sh:minCount 1 ] ) ;
+  sh:and ( [ sh:path ex:age ; sh:maxCount 1 ] [ sh:path ex:status ; sh:maxCount 1 ] ) .
+ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:Agent a rdfs:Class , sh:NodeShape ; sh:property [ sh:path ex:id ; sh:minCount 1 ] .
+ex:Nodes a sh:NodeShape ; sh:targetNode ex:alice , ex:nobody ; sh:class ex:Person .
+ex:Subjects a sh:NodeShape ; sh:targetSubjectsOf ex:employs ; sh:nodeKind sh:IRI ; sh:datatype xsd:string .
+ex:Objects a sh:PropertyShape ; sh:targetObjectsOf ex:worksFor ; sh:path ex:locatedIn ; sh:minCount 1 .
+ex:Off a sh:NodeShape ; sh:targetClass ex:Person ; sh:deactivated true ; sh:property [ sh:path ex:zzz ; sh:minCount 1 ] .
+ex:NoCycle a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "cycle"@en ;
+  sh:select "SELECT $this WHERE { $this ex:parent+ $this . FILTER NOT EXISTS { $this ex:ok true } }" ;
+  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+"""
+
+ZOO_DATA = """
+@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Adult rdfs:subClassOf ex:Person . ex:Person rdfs:subClassOf ex:Agent . ex:Robot rdfs:subClassOf ex:Agent .
+ex:alice a ex:Adult ; ex:name "Alice" ; ex:age 30 ; ex:score 5 ; ex:email "alice@example.org" ; ex:id 1 ;
+  ex:label "爱丽丝"@zh , "Alice"@en ; ex:knows ex:bob ; ex:status ex:active ; ex:friend ex:bob ;
+  ex:worksFor ex:acme ; ex:parent ex:carol ; ex:nick "ally" .
+ex:bob a ex:Person ; ex:name "B" , "Bobby" ; ex:age "old"^^xsd:integer , 200 ; ex:score 0 , 11 ;
+  ex:email "bob@example.com" , "BOB@EXAMPLE.ORG" ; ex:label "Bob"@en , "Robert"@en , "Bob"@de ;
+  ex:knows "carol" , ex:robo ; ex:status ex:gone ; ex:friend ex:anon ; ex:parent ex:robo , ex:bob ;
+  ex:worksFor ex:nowhere ; ex:nick "bobby-the-great" , [ ex:x 1 ] ; ex:id 2 .
+ex:carol a ex:Person ; ex:nick "c" ; ex:age 40 , 41 ; ex:status ex:active , ex:retired ; ex:parent ex:dave ; ex:id 3 .
+ex:robo a ex:Robot . ex:anon ex:age 3 .
+ex:acme ex:employs ex:alice , ex:bob ; ex:locatedIn ex:Earth .
+ex:bigco ex:employs ex:alice .
+"""
+
+ZOO_FALLBACK = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:OneOf a sh:NodeShape ; sh:targetClass ex:Person ;
+  sh:xone ( [ sh:path ex:name ; sh:minCount 1 ] [ sh:path ex:nick ; sh:minCount 1 ] ) .
+"""
+
+
+def _parse(*texts: str) -> Graph:
+    graph = Graph()
+    for text in texts:
+        graph.parse(data=text, format="turtle")
+    return graph
+
+
+def _differential(data: Graph, *, shapes: Graph | None = None, ref: Graph | None = None,
+                  engine: CompiledEngine | None = None):
+    """(compiled keys, pySHACL keys) for one data graph."""
+    shapes = shapes if shapes is not None else reference.shapes_graph()
+    ref = ref if ref is not None else reference.reference_graph()
+    engine = engine or CompiledEngine(shapes)
+    expected = pyshacl_keys(reference.validate(data, shapes=shapes, reference=ref).graph, shapes)
+    store = graph_store(data, ref)
+    try:
+        got = {f.key(shapes) for f in engine.findings(store)}
+    finally:
+        store.close()
+    return got, expected
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return CompiledEngine()
+
+
+# -- the compiler ---------------------------------------------------------------------------------------
+
+def test_every_project_shape_compiles():
+    compiled = compile_shapes(reference.shapes_graph())
+    assert compiled.fallback == {}
+    assert len(compiled.checks) >= 40
+
+
+def test_every_compiled_component_gives_pyshacls_findings():
+    shapes = _parse(ZOO_SHAPES)
+    got, expected = _differential(_parse(ZOO_DATA), shapes=shapes, ref=Graph())
+    assert got == expected
+    assert len(expected) >= 25      # the zoo data breaks most constraints at least once
+    components = {c.component for c in CompiledEngine(shapes).checks}
+    assert {SH.QualifiedMaxCountConstraintComponent, SH.UniqueLangConstraintComponent,
+            SH.SPARQLConstraintComponent, SH.NotConstraintComponent} <= components
+
+
+def test_a_shape_the_compiler_cannot_translate_falls_back_to_pyshacl_and_says_so():
+    shapes = _parse(ZOO_SHAPES, ZOO_FALLBACK)
+    with pytest.warns(UserWarning, match="OneOf.*pySHACL.*xone"):
+        engine = CompiledEngine(shapes)
+    assert list(engine.compiled.fallback) == [URIRef("http://example.org/OneOf")]
+    assert any("OneOf" in note for note in engine.notes)
+    got, expected = _differential(_parse(ZOO_DATA), shapes=shapes, ref=Graph(), engine=engine)
+    assert got == expected
+    assert any(key[2] == URIRef("http://example.org/OneOf") for key in got)
+
+
+def test_prefixed_names_become_iris_outside_strings_and_iris():
+    text = 'SELECT ?x WHERE { ?x svc:6.3.3.2-h-2 "svc:a" ; <http://e/svc:b> svc:6.1 . } # svc:c'
+    assert expand_prefixed_names(text, {"svc": "http://s/"}) == (
+        'SELECT ?x WHERE { ?x <http://s/6.3.3.2-h-2> "svc:a" ; <http://e/svc:b> <http://s/6.1> . } # svc:c')
+
+
+def test_not_exists_becomes_a_left_join_only_where_it_means_the_same():
+    simple = rewrite_not_exists("?this a ?c . FILTER NOT EXISTS { ?this ?p ?c }")
+    assert "NOT EXISTS" not in simple and "OPTIONAL" in simple and "!BOUND" in simple
+    # a BIND inside sees no outer row when evaluated on its own: left alone
+    kept = "?this ?p ?v . FILTER NOT EXISTS { ?this ?q ?w . BIND(?v + 1 AS ?w) }"
+    assert rewrite_not_exists(kept) == kept
+    # a nested filter on an outer variable its own group does not bind: left alone
+    nested = "?this ?p ?v . FILTER NOT EXISTS { ?this ?q ?w . { ?w ?r ?x FILTER(?x > ?v) } }"
+    assert rewrite_not_exists(nested) == nested
+
+
+# -- the project's shapes on the project's data ---------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASE_DIRS + [EXAMPLE], ids=[p.name for p in CASE_DIRS] + ["non-compliant-example"])
+def test_same_findings_as_pyshacl_on_shape_cases_and_example(case, engine):
+    data = Graph().parse(EXAMPLE) if case == EXAMPLE else (Graph().parse(CASES / "_network.ttl")
+                                                             .parse(case / "data.ttl"))
+    got, expected = _differential(data, engine=engine)
+    assert got == expected
+
+
+@pytest.mark.slow
+def test_same_findings_as_pyshacl_on_the_sample_network(engine):
+    got, expected = _differential(Graph().parse(SAMPLE_NETWORK), engine=engine)
+    assert got == expected and expected
+
+
+def _generated(n: int, seed: int, tmp: Path) -> tuple[Graph, Graph, list[dict]]:
+    """A generated network (regions cut down to those it uses, to keep pySHACL quick) and its planted defects."""
+    import json
+
+    sys.path.insert(0, str(HOME / "bench"))
+    from generate import generate
+
+    made = generate(n, seed, tmp / f"net-{n}-{seed}.nt")
+    data = Graph().parse(made.path, format="nt")
+    region_prefix = str(ID["region/"])
+    used = {o for s, p, o in data if isinstance(o, URIRef) and str(o).startswith(region_prefix)
+            and not str(s).startswith(region_prefix)}
+    todo = list(used)
+    while todo:
+        for parent in data.objects(todo.pop(), IPG.parentRegion):
+            if parent not in used:
+                used.add(parent)
+                todo.append(parent)
+    for s in {s for s in data.subjects() if str(s).startswith(region_prefix)} - used:
+        data.remove((s, None, None))
+    ref = Graph().parse(ONTOLOGY_FILE)
+    for path in SCHEME_FILES:
+        ref.parse(path)
+    return data, ref, json.loads(made.defects_path.read_text(encoding="utf-8"))["defects"]
+
+
+@pytest.mark.slow
+def test_same_findings_as_pyshacl_on_a_generated_network_with_planted_defects(engine, tmp_path):
+    data, ref, defects = _generated(70, 3, tmp_path)
+    got, expected = _differential(data, ref=ref, engine=engine)
+    assert got == expected
+    assert defects
+    violating = {str(focus) for focus, _, _, severity in got if severity == SH.Violation}
+    for defect in defects:                      # each planted defect shows as a Violation of its institution
+        assert any(focus == defect["institution"] or focus.startswith(defect["institution"] + "/")
+                   for focus in violating), defect
+
+
+# -- the report -----------------------------------------------------------------------------------------
+
+def test_report_matches_the_reference_report_and_is_a_standard_shacl_report(engine):
+    data = Graph().parse(EXAMPLE)
+    ours = validate_graph(data, engine=engine)
+    theirs = reference.validate(data)
+    rows = lambda report: sorted(str((r.focus, r.path, r.value, r.clause, r.severity, r.shape)) for r in report.results)
+    assert rows(ours) == rows(theirs)
+    # pySHACL drops the language of a SPARQL-based constraint's filled-in message; compare the others
+    sparql_shapes = {str(s) for s in reference.shapes_graph().subjects(SH.sparql, None)}
+    plain = lambda report: sorted(str((r.focus, r.shape, r.message_zh, r.message_en)) for r in report.results
+                                  if r.shape not in sparql_shapes)
+    assert plain(ours) == plain(theirs)
+    filled = [r for r in ours.results if r.shape in sparql_shapes]
+    assert filled and all("{?" not in r.message_zh and "{?" not in r.message_en for r in filled)
+    assert ours.conforms is theirs.conforms is False
+    assert ours.labels == theirs.labels
+    graph = Graph().parse(data=ours.to_turtle(), format="turtle")
+    top = graph.value(None, RDF.type, SH.ValidationReport, any=False) or next(graph.subjects(RDF.type,
+                                                                                           SH.ValidationReport))
+    assert graph.value(top, SH.conforms) == Literal(False)
+    results = list(graph.objects(top, SH.result))
+    assert len(results) == len(theirs.results)
+    for result in results:
+        assert graph.value(result, SH.focusNode) is not None and graph.value(result, SH.sourceShape) is not None
+        assert graph.value(result, SH.resultSeverity) in (SH.Violation, SH.Warning, SH.Info)
+
+
+# -- incremental validation ------------------------------------------------------------------------------
+
+@pytest.fixture
+def network_store(tmp_path):
+    """A generated network in the store, one named graph per institution (as uploads keep them)."""
+    from ipgraph.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
+    from ipgraph.store import EmbeddedStore
+
+    sys.path.insert(0, str(HOME / "bench"))
+    from generate import generate
+
+    made = generate(70, 5, tmp_path / "net.nq")
+    store = EmbeddedStore()
+    store.load(made.path, graph=URIRef("urn:unused"), format="nquads")
+    store.load(ONTOLOGY_FILE, graph=ONTOLOGY_GRAPH)
+    for path in SCHEME_FILES:
+        store.load(path, graph=SCHEMES_GRAPH)
+    yield store
+    store.close()
+
+
+def _institution_graph(store, key: str) -> Graph:
+    graph = Graph()
+    for row in store.select_text(f"SELECT ?s ?p ?o WHERE {{ GRAPH {institution_graph(key).n3()} {{ ?s ?p ?o }} }}"):
+        graph.add((row["s"], row["p"], row["o"]))
+    return graph
+
+
+def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run(network_store, engine):
+    store = network_store
+    incremental = IncrementalValidation(store, engine)
+    keys = lambda findings: {f.key(engine.shapes) for f in findings}
+    rows = store.select_text(f"SELECT ?i ?c WHERE {{ ?i a ?c . VALUES ?c {{ {IPG.MunicipalNode.n3()} "
+                             f"{IPG.ProvincialNode.n3()} {IPG.TISC.n3()} {IPG.MarketAgencyOutlet.n3()} }} }}")
+    by_class = {}
+    for row in sorted(rows, key=lambda r: str(r["i"])):
+        by_class.setdefault(row["c"], row["i"])
+    outlet = by_class.get(IPG.MarketAgencyOutlet) or by_class[IPG.TISC]
+    municipal = by_class[IPG.MunicipalNode]
+    outlet_key, municipal_key = str(outlet).rsplit("/", 1)[-1], str(municipal).rsplit("/", 1)[-1]
+
+    # 1. an outlet is re-uploaded understaffed, without its Chinese name and with a bad phone number
+    original = _institution_graph(store, outlet_key)
+    changed = original + Graph()
+    changed.remove((outlet, IPG.fullTimeStaff, None))
+    changed.add((outlet, IPG.fullTimeStaff, Literal(1)))
+    changed.remove((outlet, SKOS.prefLabel, None))
+    changed.remove((outlet, WGS84.lat, None))
+    changed.add((outlet, URIRef("https://schema.org/telephone"), Literal("not a number")))
+    gone, new = incremental.replace({institution_graph(outlet_key): changed})
+    assert new and any(f.focus == outlet and f.severity == SH.Violation for f in new)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
+    # 2. a municipal node's graph is removed: the outlets it coordinated lose their coordinator
+    affected = incremental.affected([institution_graph(municipal_key)])
+    institutions = store.select_text(f"SELECT DISTINCT ?i WHERE {{ ?i a/{RDFS.subClassOf.n3()}* "
+                                     f"{IPG.ServiceInstitution.n3()} }}")
+    assert municipal in affected and len(affected & {row["i"] for row in institutions}) < len(institutions) / 2
+    gone, new = incremental.replace({institution_graph(municipal_key): Graph()})
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
+    # 3. the outlet is put back as it was: its own findings go away again
+    incremental.replace({institution_graph(outlet_key): original})
+    assert keys(incremental.findings) == keys(engine.findings(store))
