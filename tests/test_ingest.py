@@ -296,6 +296,11 @@ def test_csv_problem_names_the_file_and_the_cell(tmp_path):
     assert caught.value.problems[0].where == f"list.csv!{_letter('email')}3"
 
 
+def test_an_uploaded_body_reads_like_the_file(template, tmp_path):
+    path = _fill(template, tmp_path / "good.xlsx", [GOOD_INSTITUTION], [GOOD_OFFERING])
+    assert set(read_spreadsheet(path.read_bytes())) == set(read_spreadsheet(path))
+
+
 def test_a_file_that_is_not_a_spreadsheet_is_unreadable(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not a zip file")
