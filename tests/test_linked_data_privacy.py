@@ -86,3 +86,21 @@ def test_dataset_counts_and_graph_list_leave_it_out(client, sample_store):
     assert isomorphic(with_private, Graph().parse(data=without, format="turtle"))  # the same counts
     description = client.get("/sparql", headers={"Accept": "text/turtle"}).text
     assert PRIVATE_IRI not in description and "graph/provenance" not in description
+
+
+def test_every_graph_variable_of_the_page_queries_leaves_out_the_non_public_graphs():
+    """The ld-* queries that read GRAPH ?g filter each graph variable against iris.NON_PUBLIC_GRAPHS."""
+    import re
+
+    from ipgraph.iris import NON_PUBLIC_GRAPHS, PROVENANCE_GRAPH
+    from ipgraph.paths import QUERIES_DIR
+
+    assert NON_PUBLIC_GRAPHS == {PRIVATE_GRAPH, PROVENANCE_GRAPH}, "a new non-public graph: update the ld-* queries"
+    hidden = f"<{PRIVATE_GRAPH}>, <{PROVENANCE_GRAPH}>"
+    checked = 0
+    for path in sorted(QUERIES_DIR.glob("ld-*.rq")):
+        text = path.read_text(encoding="utf-8")
+        for variable in set(re.findall(r"GRAPH \?(\w+)", text)):
+            assert f"FILTER(?{variable} NOT IN ({hidden}))" in text, f"{path.name}: ?{variable} is not filtered"
+            checked += 1
+    assert checked >= 5

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, URIRef
@@ -64,34 +63,30 @@ def headers_for(request: Request) -> dict:
     return {"Link": links, "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
 
 
-def public_ntriples(request: Request, name: str, *, graphs: list[URIRef] | None = None, **bindings) -> bytes:
-    """N-Triples of a named CONSTRUCT query over the public graphs (or over ``graphs`` among them)."""
-    settings = request.app.state.settings
-    text = queries.bind(queries.load(name), bindings)
+def public_graph(request: Request, name: str, *, graphs: list[URIRef]) -> Graph:
+    """A named CONSTRUCT query run by ``Store.public_query`` over the given public graphs (the ontology)."""
+    text = queries.bind(queries.load(name), {})
     answer = request.app.state.store.public_query(text, result_format=N_TRIPLES, default_graphs=graphs,
-                                                  named_graphs=[] if graphs is not None else None,
-                                                  timeout=settings.query_timeout)
-    return answer.body
-
-
-def public_graph(request: Request, name: str, *, graphs: list[URIRef] | None = None, **bindings) -> Graph:
-    """The same as an rdflib graph (for HTML pages)."""
-    return to_graph(public_ntriples(request, name, graphs=graphs, **bindings))
-
-
-def to_graph(ntriples: bytes) -> Graph:
+                                                  named_graphs=[],
+                                                  timeout=request.app.state.settings.query_timeout)
     graph = Graph()
-    graph.parse(data=ntriples.decode("utf-8"), format="nt")
+    graph.parse(data=answer.body.decode("utf-8"), format="nt")
     return graph
 
 
-def with_labels(request: Request, ntriples: bytes) -> bytes:
-    """The document plus the labels of the IRIs it links to, so every link has a name in zh and en."""
-    objects = {quad.object.value for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-               if isinstance(quad.object, ox.NamedNode)}
-    if not objects:
-        return ntriples
-    return ntriples + public_ntriples(request, "ld-labels", term=sorted(URIRef(o) for o in objects))
+def document(request: Request, name: str, **bindings) -> Graph:
+    """One of the ``ld-*`` named CONSTRUCT queries. They read the public graphs only, by a ``GRAPH ?g``
+    filter in their text rather than a dataset listing every public graph: pyoxigraph looks a pattern up
+    graph by graph in such a list (9 s for one institution among 10,000 on disk, against 0.03 s)."""
+    return request.app.state.store.construct(name, **bindings)
+
+
+def with_labels(request: Request, graph: Graph, terms: set | None = None) -> Graph:
+    """The graph plus the labels of the IRIs it links to (or of ``terms``), so every link has a name."""
+    terms = {o for o in graph.objects() if isinstance(o, URIRef)} if terms is None else terms
+    if terms:
+        graph += document(request, "ld-labels", term=sorted(URIRef(t) for t in terms if isinstance(t, URIRef)))
+    return graph
 
 
 class Labels:
@@ -120,11 +115,6 @@ class Labels:
         return curie(str(node))
 
 
-def term_labels(request: Request, terms: set) -> Graph:
-    return public_graph(request, "ld-labels", term=sorted(URIRef(t) for t in terms if isinstance(t, URIRef))) \
-        if terms else Graph()
-
-
 # -- resource pages ---------------------------------------------------------------------------------
 def _rows(graph: Graph, subject, label: Labels, *, skip=(RDF.type,), depth: int = 0) -> list[dict]:
     rows = []
@@ -143,7 +133,7 @@ def _rows(graph: Graph, subject, label: Labels, *, skip=(RDF.type,), depth: int 
 
 def resource_page(request: Request, graph: Graph, iri: URIRef, lang: str) -> Response:
     terms = set(graph.predicates()) | set(graph.objects(None, RDF.type))
-    label = Labels(graph, lang, term_labels(request, terms))
+    label = Labels(graph, lang, with_labels(request, Graph(), terms))
     parts = []
     for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != iri
                            and str(s).startswith(str(iri) + "/")}):
@@ -200,20 +190,19 @@ def resource(request: Request, path: str, format: str | None = Query(None, descr
     iri = base.canonical_iri("id/" + path)
     chosen = document_type(request, format)
     try:
-        document = public_ntriples(request, "ld-describe", resource=iri)
+        graph = document(request, "ld-describe", resource=iri)
     except ValueError:  # not a valid IRI (spaces, quotes …): nothing can have it
-        document = b""
-    if not document.strip():
+        graph = Graph()
+    if not len(graph):
         raise NotFound(zh=f"没有该资源：{base.iri_to_public(iri)}", en=f"No such resource: {base.iri_to_public(iri)}")
-    scheme_type = f"<{iri}> <{RDF.type}> <{SKOS.ConceptScheme}> .".encode()
-    is_scheme = scheme_type in document.splitlines()
+    is_scheme = (iri, RDF.type, SKOS.ConceptScheme) in graph
     if is_scheme:
-        document = public_ntriples(request, "ld-scheme", scheme=iri)
-    document = with_labels(request, document)
+        graph = document(request, "ld-scheme", scheme=iri)
+    graph = with_labels(request, graph)
     if chosen == media.HTML.media_type:
         lang = request_language(request)
-        return (scheme_page if is_scheme else resource_page)(request, to_graph(document), iri, lang)
-    return serialize_graph(document, chosen, base, headers=headers_for(request))
+        return (scheme_page if is_scheme else resource_page)(request, graph, iri, lang)
+    return serialize_graph(graph.serialize(format="nt", encoding="utf-8"), chosen, base, headers=headers_for(request))
 
 
 # -- the ontology -----------------------------------------------------------------------------------
