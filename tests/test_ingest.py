@@ -180,6 +180,7 @@ BAD_CELLS = [
     ("kind", "银行", "unknown kind"),
     ("lat", "north", "not a number"),
     ("lat", 200, "out of range"),
+    ("lon", None, "latitude and longitude go together"),
     ("full_time", 3.5, "not a whole number"),
     ("security_level", 7, "out of range"),
     ("uscc", _valid_uscc()[:17] + ("0" if _valid_uscc()[17] != "0" else "1"), "check character"),

@@ -127,14 +127,15 @@ class _Importer:
             raise SpreadsheetError(fatal)
         offerings = 0
         for row in inst_rows:
-            self._keep(row, self._institution(row), skip_bad_rows)
+            self._keep(row, self._institution(row))
         for row in offer_rows:
-            offerings += self._keep(row, self._offering(row), skip_bad_rows)
+            offerings += self._keep(row, self._offering(row))
         if self.problems and not skip_bad_rows:
             raise SpreadsheetError(self.problems)
         return ImportResult(self.graph, len(self.institutions), offerings, self.problems, self.skipped)
 
-    def _keep(self, row: Row, part: _Part | None, skip_bad_rows: bool) -> int:
+    def _keep(self, row: Row, part: _Part | None) -> int:
+        """Add a good row's triples to the graph; record a bad row's problems. Returns 1 if kept."""
         if row.problems or part is None:
             self.problems += row.problems
             self.skipped.append((row.table.name, row.row_number))
@@ -186,8 +187,8 @@ class _Importer:
             g.add((s, SCHEMA.address, Literal(contact_address, lang="zh")))
         lat = row.number("lat", low=-90, high=90)
         lon = row.number("lon", low=-180, high=180)
-        if (lat is None) != (lon is None) and not row.problems:
-            missing = "lon" if lon is None else "lat"
+        if bool(row.text("lat")) != bool(row.text("lon")):
+            missing = "lon" if not row.text("lon") else "lat"
             row.problem(missing, "纬度和经度应同时填写", "latitude and longitude go together")
         if lat is not None:
             g.add((s, WGS84.lat, Literal(lat, datatype=XSD.double)))
