@@ -173,6 +173,13 @@ def test_regions_are_found_by_code_name_or_former_code(template, tmp_path):
     assert found[4] == ID["region/232701"]  # 漠河县 became 漠河市 in 2018
 
 
+def test_phone_numbers_as_people_write_them_are_accepted(template, tmp_path):
+    phones = ["0451-86661234", "12330", "（0451）86661234", "(0451) 8666 1234", "0451-86661234转8001", "+86 138 0000 0000"]
+    rows = [dict(GOOD_INSTITUTION, key=f"p{n}", uscc="", phone=phone) for n, phone in enumerate(phones)]
+    graph = read_spreadsheet(_fill(template, tmp_path / "phones.xlsx", rows))
+    assert [str(graph.value(ID[f"institution/p{n}"], SCHEMA.telephone)) for n in range(len(phones))] == phones
+
+
 # -- bad cells --------------------------------------------------------------------------------------
 
 BAD_CELLS = [

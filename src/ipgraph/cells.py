@@ -27,7 +27,7 @@ from .workbook import (HEADER_ROWS, IGNORED_HEADERS, INSTITUTIONS, NO, OFFERINGS
                        Vocabulary, region_choice)
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-PHONE = re.compile(r"\+?[0-9][0-9 ()（）\-]{3,22}[0-9](\s*(转|ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)
+PHONE = re.compile(r"\+?[(（]?[0-9][0-9 ()（）\-]{3,22}[0-9](\s*(转|ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
