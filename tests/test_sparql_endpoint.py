@@ -200,3 +200,10 @@ def test_from_clauses_are_honoured_among_public_graphs(client):
     query = ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ipgraph/graph/ontology> "
              "WHERE { ?s a <https://w3id.org/ipgraph/ontology#Region> }")
     assert _count(client.get("/sparql", params={"query": query})) == 0
+
+
+def test_the_query_pages_example_runs(client):
+    from ipgraph.api.sparql import EXAMPLE_QUERY
+
+    rows = client.get("/sparql", params={"query": EXAMPLE_QUERY}).json()["results"]["bindings"]
+    assert len(rows) == 20 and all(row["name"]["xml:lang"] == "zh" for row in rows)

@@ -24,7 +24,7 @@ from ..public_query import user_queries
 from ..sparql_text import dataset_clauses, query_form
 from ..store import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .base_iri import BaseIri
-from .cors import OpenRoute
+from .cors import OPEN, OpenRoute
 from .errors import ApiError, BadRequest, NotAcceptable, UnsupportedMediaType
 from .html import render
 from .lang import request_language
@@ -41,6 +41,7 @@ _RESULT_FORMAT_IRIS = {
     media.RDF_XML: FORMATS.RDF_XML,
 }
 EXAMPLE_QUERY = """PREFIX ipg: <https://w3id.org/ipgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?institution ?name WHERE {
   ?institution a/rdfs:subClassOf* ipg:ServiceInstitution ; skos:prefLabel ?name .
@@ -48,8 +49,6 @@ SELECT ?institution ?name WHERE {
 }
 ORDER BY ?name
 LIMIT 20"""
-EXAMPLE_QUERY = EXAMPLE_QUERY.replace("PREFIX skos:", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos:")
-CORS = {"Access-Control-Allow-Origin": "*"}
 
 
 class Forbidden(ApiError):
@@ -110,7 +109,7 @@ async def sparql_post(request: Request):
 @router.options("/sparql", include_in_schema=False)
 def sparql_preflight():
     """CORS preflight: any origin may query with GET or POST (e.g. YASGUI in a browser)."""
-    return Response(status_code=204, headers={**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    return Response(status_code=204, headers={**OPEN, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
                                               "Access-Control-Allow-Headers": "Content-Type, Accept",
                                               "Access-Control-Max-Age": "86400"})
 
@@ -176,7 +175,7 @@ def answer(request: Request, text: str, default_graph_uri: list[str], named_grap
                          detail={"limit_bytes": error.limit}) from None
     body = base.bytes_to_public(result.body)
     content_type = result.media_type + ("; charset=utf-8" if not result.media_type.endswith("xml") else "")
-    return Response(body, media_type=content_type, headers={**CORS, "Vary": "Accept"})
+    return Response(body, media_type=content_type, headers={**OPEN, "Vary": "Accept"})
 
 
 def service_description(request: Request, format_name: str | None) -> Response:
@@ -219,4 +218,4 @@ def service_description(request: Request, format_name: str | None) -> Response:
             named = BNode()
             graph.add((dataset, SD.namedGraph, named))
             graph.add((named, SD.name, URIRef(base.iri_to_public(name))))
-    return serialize_graph(graph, chosen, base, headers={**CORS, "Vary": "Accept"})
+    return serialize_graph(graph, chosen, base, headers={**OPEN, "Vary": "Accept"})
