@@ -1,15 +1,15 @@
 """``/dataset`` (VoID + DCAT description) and ``/dumps/…`` (gzip dumps of the public graphs) — clause 5.4.
 
 The description follows VoID (https://www.w3.org/TR/void/) and DCAT 3 (https://www.w3.org/TR/vocab-dcat-3/):
-title, licence, publisher, counts, the SPARQL endpoint and the dump files. Counts and dumps are computed
-through ``Store.public_query`` over the public graphs only, so nothing private is counted or dumped (5.5).
+title, licence, publisher, counts, the SPARQL endpoint and the dump files. Counts come from a query that
+reads the public graphs only (``queries/ld-statistics.rq``) and dumps from ``Store.public_query`` over them,
+so nothing private is counted or dumped (5.5).
 Dumps are generated on request (a large deployment should cache them in front of the server).
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import re
 
 from fastapi import APIRouter, Query, Request
@@ -39,12 +39,8 @@ _DUMP_NAME = re.compile(r"(?P<name>[a-z0-9-]+)\.(?P<ext>ttl|nt)\.gz")
 
 def statistics(request: Request) -> dict[str, int]:
     """Counts over the public graphs: triples, distinct subjects, institutions, concepts, regions."""
-    settings = request.app.state.settings
-    answer = request.app.state.store.public_query(queries.load("ld-statistics").text,
-                                                  result_format=media.SPARQL_JSON.media_type,
-                                                  timeout=settings.query_timeout)
-    rows = json.loads(answer.body)["results"]["bindings"]
-    return {name: int(value["value"]) for name, value in (rows[0] if rows else {}).items()}
+    rows = request.app.state.store.select("ld-statistics")
+    return {name: int(value) for name, value in (rows[0] if rows else {}).items()}
 
 
 def description(request: Request) -> Graph:
