@@ -225,6 +225,7 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
         except InputError as error:
             message = error.zh if args.lang == "zh" else error.message
             raise UserError(error.where() + message) from None
+        progress(f"validating {len(data)} triples against the shapes")
         report = validate(data)
         if args.format == "json":
             print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))

@@ -27,6 +27,14 @@ class Settings:
                                         metadata={"help": "remote SPARQL 1.1 query endpoint (instead of the embedded store)"})
     sparql_update_endpoint: str | None = field(default=None,
                                                metadata={"help": "remote SPARQL 1.1 update endpoint"})
+    sparql_user: str | None = field(default=None, metadata={"help": "user name for the remote SPARQL endpoint"})
+    sparql_password: str | None = field(default=None,
+                                        metadata={"help": "password for the remote SPARQL endpoint "
+                                                          "(set IPGRAPH_SPARQL_PASSWORD rather than a flag)"})
+    sparql_auth: str = field(default="basic", metadata={"help": "HTTP authentication for the remote endpoint: "
+                                                                "basic or digest (Virtuoso's /sparql-auth)"})
+    store_timeout: float = field(default=10.0, metadata={"help": "seconds to wait for the remote SPARQL engine "
+                                                                 "before answering 503"})
     query_timeout: float = field(default=10.0, metadata={"help": "seconds a public SPARQL query may run"})
     query_max_bytes: int = field(default=10 * 1024 * 1024,
                                  metadata={"help": "largest serialised result of a public SPARQL query (bytes)"})

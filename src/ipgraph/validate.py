@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -130,7 +130,7 @@ class ValidationReport:
         lines = []
         for institution, clauses in self.grouped().items():
             head = self.label(institution, lang)
-            lines.append(f"{head}  <{institution}>" if institution else head)
+            lines.append(f"{head}  <{institution}>" if institution and head != institution else head)
             for clause, results in clauses.items():
                 for r in results:
                     severity = f"{SEVERITY_ZH[r.severity]} {r.severity}" if lang == "zh" else r.severity
@@ -393,4 +393,22 @@ def _report(report: Graph, shapes: Graph, data: Graph) -> ValidationReport:
             severity=severity, shape=_text(named), message_zh=zh, message_en=en))
     results.sort(key=lambda r: (r.institution or "~", clause_key(r.clause), _result_order(r)))
     institutions = {r.institution for r in results if r.institution}
+    results = _name_iris(results, data)
     return ValidationReport(results=results, labels=_labels(data, institutions), graph=report)
+
+
+_IRI = re.compile(r"https?://[^\s，。、；：）)（(]+")
+
+
+def _name_iris(results: list[ValidationResult], data: Graph) -> list[ValidationResult]:
+    """Messages name institutions and regions by their labels (哈尔滨市), not by IRI, where the data has one."""
+    iris = {iri for r in results for text in (r.message_zh, r.message_en) for iri in _IRI.findall(text)}
+    labels = _labels(data, iris)
+
+    def name(text: str, lang: str) -> str:
+        def label(found: re.Match) -> str:
+            names = labels.get(found.group(0), {})
+            return names.get(lang) or names.get("zh") or found.group(0)
+        return _IRI.sub(label, text)
+
+    return [replace(r, message_zh=name(r.message_zh, "zh"), message_en=name(r.message_en, "en")) for r in results]
