@@ -1,6 +1,6 @@
 """User-supplied queries on the embedded store: public graphs only, bounded in time and size.
 
-Behind :meth:`EmbeddedStore.public_query` (the SPARQL endpoint, the ontology document, ``/dataset``, dumps).
+Behind :meth:`EmbeddedStore.public_query` (the SPARQL endpoint, the ontology document, the dumps).
 
 - **Privacy (clause 5.5)**: the query's dataset is built from the public named graphs only
   (``iris.is_public_graph``); pyoxigraph's ``default_graph`` / ``named_graphs`` replace whatever the query
@@ -14,9 +14,9 @@ Behind :meth:`EmbeddedStore.public_query` (the SPARQL endpoint, the ontology doc
   :class:`QueryTimeout`. A query that computes for long before its first result (a big ``ORDER BY`` or
   aggregate) keeps its worker thread until it yields. Queries typed by users (the ``/sparql`` endpoint
   marks them with :func:`user_queries`) run on their own :data:`USER_WORKERS` threads, so at most that
-  many runaways compute at once and ``/dataset``, the dumps and the ontology (our own queries, on
-  :data:`DOCUMENT_WORKERS` other threads), the resource pages and the public API (named queries) are not
-  stalled by them;
+  many runaways compute at once and the dumps and the ontology (our own queries, on
+  :data:`DOCUMENT_WORKERS` other threads), the resource pages, ``/dataset`` and the public API (named
+  queries) are not stalled by them;
   further user queries wait for a free worker within their own deadline. A process pool would truly kill such a query, but the in-memory store
   cannot be shared with another process and pyoxigraph documents opening the on-disk store read-only
   beside a writer as undefined behaviour, so threads it is.
