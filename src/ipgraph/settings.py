@@ -39,6 +39,15 @@ class Settings:
     query_max_bytes: int = field(default=10 * 1024 * 1024,
                                  metadata={"help": "largest serialised result of a public SPARQL query (bytes)"})
     max_upload_bytes: int = field(default=10 * 1024 * 1024, metadata={"help": "largest accepted upload"})
+    admin_token: str | None = field(default=None, repr=False,
+                                    metadata={"help": "bearer token for the /admin routes (set IPGRAPH_ADMIN_TOKEN; "
+                                                      "no token configured = admin routes disabled)"})
+    admin_token_file: Path | None = field(default=None,
+                                          metadata={"help": "file whose first line is the admin bearer token "
+                                                            "(instead of IPGRAPH_ADMIN_TOKEN)"})
+    feedback_burst: int = field(default=5, metadata={"help": "feedback submissions a client may make at once"})
+    feedback_per_minute: float = field(default=2.0,
+                                       metadata={"help": "feedback submissions per minute a client regains"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

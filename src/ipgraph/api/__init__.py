@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..settings import Settings
 from ..store import Store
-from . import dataset, errors, finder, health, pages, sparql, public, validation
+from . import admin, dataset, errors, feedback, finder, health, pages, public, sparql, validation
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -27,4 +27,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.install(app)  # /api/match, /api/services, /api/places, /api/institutions; matcher on app.state
     app.include_router(validation.router)  # POST /api/validate: SHACL report, writes nothing
     app.include_router(finder.router)  # /: the public finder page
+    feedback.install(app)  # POST /api/feedback (7.2, private graph), /api/institutions/{id}/feedback-summary
+    admin.install(app)  # /admin/…: bearer-token writes, compliance, feedback; the admin page
     return app
