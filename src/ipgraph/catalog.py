@@ -156,7 +156,7 @@ class Catalog:
 
     @classmethod
     def from_rows(cls, labels: list[dict], hierarchy: list[dict], annotations: list[dict] = ()) -> "Catalog":
-        """Build from query rows (``concept notation property label`` and ``narrower broader``)."""
+        """Build from query rows (``concept notation labelProperty label`` and ``narrower broader``)."""
         notation: dict[str, str | None] = {}
         pref: dict[str, dict[str, str]] = defaultdict(dict)
         alt: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -165,7 +165,7 @@ class Catalog:
             notation.setdefault(iri, str(row["notation"]) if row.get("notation") is not None else None)
             label = row["label"]
             lang = (getattr(label, "language", None) or "zh")[:2]
-            if str(row["property"]) == "pref":
+            if str(row["labelProperty"]).endswith("#prefLabel"):
                 pref[iri].setdefault(lang, str(label))
             elif (lang, str(label)) not in alt[iri]:
                 alt[iri].append((lang, str(label)))

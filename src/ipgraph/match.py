@@ -95,9 +95,7 @@ class MatchIndex:
     def build(cls, store: Store) -> "MatchIndex":
         """Read the graph through the ``match-index-*`` named queries (and ``institution-classes``)."""
         started = time.perf_counter()
-        supers: dict[str, set[str]] = defaultdict(set)
-        for cls_iri, super_iri in _values(store, "institution-classes", ("class", "super")):
-            supers[cls_iri].add(super_iri)
+        supers = class_supers(store)
         info: dict[str, dict] = {}
         if supers:
             rows = _values(store, "match-index-institutions", ("institution", "kindClass", "lat", "lon", "region"),
@@ -234,6 +232,25 @@ class MatchIndex:
         return len(members), hits
 
 
+def class_supers(store: Store) -> dict[str, set[str]]:
+    """Each institution class (ipg:ServiceInstitution and below) with every class above it, itself included."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    for sub, sup in _values(store, "institution-classes", ("class", "super")):
+        direct[sub].add(sup)
+
+    def above(cls: str) -> set[str]:
+        seen, stack = {cls}, [cls]
+        while stack:
+            for sup in direct.get(stack.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    stack.append(sup)
+        return seen
+
+    classes = {c: above(c) for c in set(direct) | {SERVICE_INSTITUTION}}
+    return {c: sups for c, sups in classes.items() if SERVICE_INSTITUTION in sups}
+
+
 def _values(store: Store, name: str, variables: tuple[str, ...], **bindings: object) -> list[tuple]:
     """Rows of a named query as tuples of lexical values: the store's fast path when it has one."""
     fast = getattr(store, "select_values", None)
@@ -350,9 +367,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, store: Store) -> "Vocabulary":
-        supers: dict[str, set[str]] = defaultdict(set)
-        for row in store.select("institution-classes"):
-            supers[str(row["class"])].add(str(row["super"]))
+        supers = class_supers(store)
         return cls(Catalog.load(store, SERVICES), Catalog.load(store, INSTITUTION_KINDS), Catalog.load(store, CHANNELS),
                    Catalog.load(store, FEES), Catalog.load(store, IP_TYPES), Gazetteer.load(store), dict(supers))
 

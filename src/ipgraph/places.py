@@ -138,7 +138,7 @@ class Gazetteer:
             info.setdefault(iri, row)
             label = row["label"]
             lang = (getattr(label, "language", None) or "zh")[:2]
-            if str(row["property"]) == "pref":
+            if str(row["labelProperty"]).endswith("#prefLabel"):
                 pref[iri].setdefault(lang, str(label))
             else:
                 alt[iri].add((lang, str(label)))
