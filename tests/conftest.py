@@ -7,6 +7,7 @@ from rdflib import Graph
 
 from ipgraph.seed import SAMPLE_NETWORK, open_embedded, reference_files
 from ipgraph.store import EmbeddedStore
+from remote_fixtures import any_store, oxigraph_engine_store, virtuoso_engine_store  # noqa: F401  (remote engines)
 
 
 @pytest.fixture
