@@ -39,6 +39,7 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
     parser.add_argument("--port", type=int, help="port (default 8000)")
     parser.add_argument("--data-dir", help="folder of the on-disk store (default: the user's data folder; "
                                            "IPGRAPH_DATA_DIR overrides)")
+    _remote_arguments(parser)
 
     def run(args: argparse.Namespace) -> int:
         import uvicorn
@@ -46,9 +47,12 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
         from .api import create_app
         from .seed import open_embedded
 
-        settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir)
-        progress(f"store: {settings.data_dir}")
-        store = open_embedded(settings.data_dir / "store", progress=progress)
+        settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, **_remote_settings(args))
+        if settings.sparql_endpoint:
+            store = _open_remote(settings, wait=True)
+        else:
+            progress(f"store: {settings.data_dir}")
+            store = open_embedded(settings.data_dir / "store", progress=progress)
         progress(f"{store.triple_count()} triples; serving on http://{settings.host}:{settings.port}/")
         try:
             uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="info")
@@ -347,6 +351,97 @@ def _bench(parser: argparse.ArgumentParser) -> Command:
         return module.main(args.options)
 
     return run
+
+
+@command("load", "push the ontology, schemes, regions, shapes and a network (the sample network unless "
+                 "FILES are given) into a remote SPARQL store; each institution replaces its own graph")
+def _load(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("files", nargs="*", metavar="FILE", help="network documents (Turtle, N-Triples, JSON-LD …)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="push only the network, not the ontology, schemes, regions and shapes")
+    _remote_arguments(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from .seed import SAMPLE_NETWORK, load_network, mark_seeded, reference_files
+        from .store import BadData, StoreError
+
+        settings = Settings.from_env(**_remote_settings(args))
+        if not settings.sparql_endpoint:
+            raise UserError("say where to load: --sparql-endpoint URL (or IPGRAPH_SPARQL_ENDPOINT)")
+        networks = [Path(f) for f in args.files] or [SAMPLE_NETWORK]
+        for path in networks:
+            if not path.is_file():
+                raise UserError(f"no such file: {path}")
+        store = _open_remote(settings, wait=False)
+        try:
+            if not args.no_reference:
+                for graph, paths in reference_files().items():
+                    for path in paths:
+                        progress(f"loading {path.name} into <{graph}>")
+                        store.load(path, graph=graph)
+            for path in networks:
+                progress(f"loading {path}")
+                try:
+                    count = load_network(store, path)
+                except (BadData, StoreError):
+                    raise
+                except Exception as error:  # rdflib's parsers raise many types; all mean a bad file
+                    raise UserError(f"cannot read {path} as RDF: {error}") from None
+                progress(f"{count} graphs replaced")
+            if not args.no_reference:
+                mark_seeded(store)
+        except BadData as error:
+            where = f" (line {error.line}, column {error.column})" if error.line else ""
+            raise UserError(f"bad RDF{where}: {error}") from None
+        except StoreError as error:
+            progress(f"the store refused: {error}")
+            return 1
+        progress(f"{store.triple_count()} triples in {settings.sparql_endpoint}")
+        return 0
+
+    return run
+
+
+def _remote_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that point ipgraph at a remote SPARQL 1.1 store (docs/remote-store.md)."""
+    parser.add_argument("--sparql-endpoint", metavar="URL", help="remote SPARQL query endpoint instead of the "
+                        "embedded store (IPGRAPH_SPARQL_ENDPOINT)")
+    parser.add_argument("--update-endpoint", metavar="URL", help="its update endpoint, when not the same URL "
+                        "(IPGRAPH_SPARQL_UPDATE_ENDPOINT)")
+    parser.add_argument("--sparql-user", help="user name for the endpoint (IPGRAPH_SPARQL_USER)")
+    parser.add_argument("--sparql-password", help="password; prefer IPGRAPH_SPARQL_PASSWORD, which other users "
+                        "cannot see in the process list")
+    parser.add_argument("--sparql-auth", choices=("basic", "digest"), help="HTTP authentication (default basic; "
+                        "Virtuoso's /sparql-auth uses digest)")
+
+
+def _remote_settings(args: argparse.Namespace) -> dict:
+    return {"sparql_endpoint": args.sparql_endpoint, "sparql_update_endpoint": args.update_endpoint,
+            "sparql_user": args.sparql_user, "sparql_password": args.sparql_password,
+            "sparql_auth": args.sparql_auth}
+
+
+def _open_remote(settings: Settings, *, wait: bool):
+    """The remote store; with ``wait``, keep trying until the engine answers (serve), else fail fast (load)."""
+    import time
+
+    from .remote_store import RemoteStore
+    from .store import StoreUnavailable
+
+    store = RemoteStore.from_settings(settings)
+    progress(f"store: {settings.sparql_endpoint}" + (f" (updates: {settings.sparql_update_endpoint})"
+                                                     if settings.sparql_update_endpoint else ""))
+    while True:
+        try:
+            store.graph_names()
+            return store
+        except StoreUnavailable as error:
+            if not wait:
+                raise UserError(str(error)) from None
+            progress(f"{error}; trying again in 5 s")
+            time.sleep(5)
 
 
 def build_parser() -> argparse.ArgumentParser:
