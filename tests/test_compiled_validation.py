@@ -300,3 +300,32 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     # 3. the outlet is put back as it was: its own findings go away again
     incremental.replace({institution_graph(outlet_key): original})
     assert keys(incremental.findings) == keys(engine.findings(store))
+
+
+# -- the command line -------------------------------------------------------------------------------------
+
+def test_validate_command_uses_the_compiled_engine_by_default_and_agrees_with_pyshacl(capsys):
+    import json
+
+    from ipgraph.cli import main
+
+    assert main(["validate", str(EXAMPLE), "--format", "json", "--lang", "en"]) == 1
+    captured = capsys.readouterr()
+    compiled = json.loads(captured.out)
+    assert "compiled engine" in captured.err and "constraints" in captured.err      # progress on stderr
+    assert main(["validate", str(EXAMPLE), "--format", "json", "--lang", "en", "--engine", "pyshacl"]) == 1
+    pyshacl = json.loads(capsys.readouterr().out)
+    assert compiled["counts"] == pyshacl["counts"] and compiled["conforms"] is pyshacl["conforms"] is False
+    shape_rows = lambda body: sorted((i["institution"] or "", c["clause"], r["focus"], r["shape"], r["severity"])
+                                     for i in body["institutions"] for c in i["clauses"] for r in c["results"])
+    assert shape_rows(compiled) == shape_rows(pyshacl)
+
+
+def test_validate_command_writes_a_standard_shacl_report_in_turtle(capsys):
+    from ipgraph.cli import main
+
+    assert main(["validate", str(EXAMPLE), "--format", "turtle"]) == 1
+    graph = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    top = next(graph.subjects(RDF.type, SH.ValidationReport))
+    assert graph.value(top, SH.conforms) == Literal(False)
+    assert len(list(graph.objects(top, SH.result))) == 15

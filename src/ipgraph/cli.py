@@ -217,6 +217,9 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
     parser.add_argument("--format", choices=("text", "json", "turtle"), default="text", help="report format")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the messages")
     parser.add_argument("--strict", action="store_true", help="warnings count as failures too (exit 1)")
+    parser.add_argument("--engine", choices=("compiled", "pyshacl"), default="compiled",
+                        help="compiled: the shapes compiled to SPARQL, run in an in-memory store (fast, the "
+                             "default); pyshacl: the reference engine (same findings, much slower)")
 
     def run(args: argparse.Namespace) -> int:
         import json
@@ -229,8 +232,13 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
         except InputError as error:
             message = error.zh if args.lang == "zh" else error.message
             raise UserError(error.where() + message) from None
-        progress(f"validating {len(data)} triples against the shapes")
-        report = validate(data)
+        progress(f"validating {len(data)} triples against the shapes ({args.engine} engine)")
+        if args.engine == "compiled":
+            from .compiled_validation import validate_graph
+
+            report = validate_graph(data, progress=progress)
+        else:
+            report = validate(data)
         if args.format == "json":
             print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
         elif args.format == "turtle":

@@ -264,11 +264,14 @@ class IncrementalValidation:
     nodes). Only those focus nodes are re-checked, every compiled constraint restricted to them by ``VALUES``.
     """
 
-    def __init__(self, store: Store, engine: CompiledEngine | None = None, *, progress: Progress = _quiet):
+    def __init__(self, store: Store, engine: CompiledEngine | None = None, *,
+                 findings: Iterable[Finding] | None = None, progress: Progress = _quiet):
+        """Start from ``findings`` (a full run's, when the caller has one) or run every constraint now."""
         self.store = store
         self.engine = engine or CompiledEngine()
         self.by_focus: dict[Node, set[Finding]] = defaultdict(set)
-        for finding in self.engine.findings(store, progress=progress):
+        self.last_rechecked = 0          # focus nodes the last re-check covered
+        for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
     @property
@@ -302,6 +305,7 @@ class IncrementalValidation:
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
+        self.last_rechecked = len(nodes)
         before = {f for n in nodes for f in self.by_focus.get(n, ())}
         after = set(self.engine.findings(self.store, nodes))
         for node in nodes:

@@ -279,22 +279,59 @@ def rewrite_not_exists(body: str, everywhere: dict[str, int] | None = None, mark
             last = close + 1
     body = "".join(pieces) + body[last:]
     blank = _blanked(body)
-    moved, cut = [], []
+    tail, cut = [], []
     for start, end in _expressions(blank, top_only=True):
         found = _NOT_EXISTS.match(blank, start)
-        if not found or not _sees_outer_row(blank[found.end():end - 1], everywhere):
+        if not found:
             continue
-        moved.append(body[found.end():end - 1])
+        parts = _split_union(body[found.end():end - 1])
+        judged = [(part, _sees_outer_row(_blanked(part), everywhere)) for part in parts]
+        if len(parts) == 1 and not judged[0][1]:
+            continue
         cut.append((start, end))
-    if not moved:
+        for part, fits in judged:
+            if fits:
+                marker = f"?{_MARKER}{next(markers)}"
+                tail.append(f"OPTIONAL {{ {part}\n BIND(true AS {marker}) }} FILTER(!BOUND({marker}))")
+            else:
+                tail.append(f"FILTER NOT EXISTS {{ {part} }}")
+    if not cut:
         return body
     for start, end in reversed(cut):
         body = body[:start] + body[end:]
-    tail = []
-    for inner in moved:
-        marker = f"?{_MARKER}{next(markers)}"
-        tail.append(f"OPTIONAL {{ {inner}\n BIND(true AS {marker}) }} FILTER(!BOUND({marker}))")
     return body + "\n" + "\n".join(tail) + "\n"
+
+
+_BEFORE_GROUP = re.compile(r"(OPTIONAL|MINUS|EXISTS|GRAPH\s+\S+|SERVICE(\s+SILENT)?\s+\S+)\s*$", re.IGNORECASE)
+
+
+def _split_union(inner: str) -> list[str]:
+    """``A {B1} UNION {B2} …`` as ``[A B1, A B2, …]`` (NOT EXISTS of a union is each branch's NOT EXISTS, and
+    pyoxigraph re-evaluates a union inside a left join for every row); anything else as ``[inner]``."""
+    blank = _blanked(inner)
+    groups, depth, index = [], 0, 0
+    while index < len(blank):
+        if blank[index] == "{":
+            close = _closing(blank, index)
+            groups.append((index, close + 1))
+            index = close + 1
+            continue
+        index += 1
+    chains, chain = [], []
+    for span in groups:
+        if chain and re.fullmatch(r"\s*UNION\s*", blank[chain[-1][1]:span[0]], re.IGNORECASE):
+            chain.append(span)
+        else:
+            if len(chain) > 1:
+                chains.append(chain)
+            chain = [span]
+    if len(chain) > 1:
+        chains.append(chain)
+    if len(chains) != 1 or _BEFORE_GROUP.search(blank[:chains[0][0][0]]):
+        return [inner]
+    first, last = chains[0][0][0], chains[0][-1][1]
+    rest = inner[:first] + " " + inner[last:]
+    return [rest + "\n" + inner[start + 1:end - 1] for start, end in chains[0]]
 
 
 def _term(node: Node) -> str:
@@ -503,19 +540,27 @@ class _Compiler:
             yield shape, SH.MaxCountConstraintComponent, pattern, False
 
     def qualified(self, shape: Node, focus: str, path: str | None) -> Iterator[tuple[Node, URIRef, str, bool]]:
-        """sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount (§4.7.3)."""
+        """sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount (§4.7.3).
+
+        The conforming (focus, value) pairs are computed once (a MINUS at group level, which the store
+        evaluates as one anti-join), then counted per focus node; no OPTIONAL around them, which pyoxigraph
+        would re-evaluate for every focus node.
+        """
         g = self.g
         low, high = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
         for nested in _sorted_objects(g, shape, SH.qualifiedValueShape):
             if path is None:
                 raise Unsupported("sh:qualifiedValueShape on a node shape")
             bad = self.nonconforming_values(shape, focus, nested)
-            counted = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} "
-                       f"OPTIONAL {{ {{ ?this {path} ?value }} MINUS {{ {bad} }} }} }} GROUP BY ?this }}")
-            if low is not None:
-                yield shape, SH.QualifiedMinCountConstraintComponent, f"{counted} FILTER(?count < {int(low)})", False
+            conforming = f"{{ {focus} ?this {path} ?value . }} MINUS {{ {bad} }}"
+            if low is not None and int(low) > 0:
+                enough = (f"{{ SELECT ?this WHERE {{ {conforming} }} GROUP BY ?this "
+                          f"HAVING (COUNT(DISTINCT ?value) >= {int(low)}) }}")
+                yield shape, SH.QualifiedMinCountConstraintComponent, f"{focus} MINUS {{ {enough} }}", False
             if high is not None:
-                yield shape, SH.QualifiedMaxCountConstraintComponent, f"{counted} FILTER(?count > {int(high)})", False
+                too_many = (f"{{ SELECT ?this WHERE {{ {conforming} }} GROUP BY ?this "
+                            f"HAVING (COUNT(DISTINCT ?value) > {int(high)}) }}")
+                yield shape, SH.QualifiedMaxCountConstraintComponent, too_many, False
 
     def sparql(self, shape: Node, constraint: Node, focus: str, path: str | None) -> str:
         """A SPARQL-based constraint (§5): its SELECT with ``$this`` joined to the focus nodes, as a sub-select."""
