@@ -367,21 +367,25 @@ class Vocabulary:
 
     @classmethod
     def load(cls, store: Store) -> "Vocabulary":
+        """Read every scheme, the gazetteer and the institution classes through named queries."""
         supers = class_supers(store)
         return cls(Catalog.load(store, SERVICES), Catalog.load(store, INSTITUTION_KINDS), Catalog.load(store, CHANNELS),
                    Catalog.load(store, FEES), Catalog.load(store, IP_TYPES), Gazetteer.load(store), dict(supers))
 
     def remote_channel(self, channel_type: str | None) -> bool:
+        """Whether a channel type is reachable from anywhere (``ipg:reachableRemotely`` in the schemes)."""
         concept = self.channels.concepts.get(channel_type or "")
         return bool(concept and concept.annotations.get("reachableRemotely", "").lower() in ("true", "1"))
 
     def kind_concept(self, cls: str) -> Concept | None:
+        """The institution-kind concept whose ``ipg:kindClass`` is ``cls``."""
         for concept in self.kinds.concepts.values():
             if concept.annotations.get("kindClass") == cls:
                 return concept
         return None
 
     def kind_json(self, cls: str, lang: str) -> dict:
+        """An institution class as its kind concept (IRI, key, labels), for answers."""
         concept = self.kind_concept(cls)
         out = _labelled(concept, cls, lang)
         return {**out, "class": cls, "key": (concept.iri if concept else cls).rsplit("/", 1)[-1].rsplit("#", 1)[-1]}
@@ -639,6 +643,7 @@ class Matcher:
         }
 
     def offering_json(self, offering: OfferingRecord, lang: str = "zh") -> dict:
+        """An offering as JSON: concepts, fee, IP types, channels with contact points and remote reach."""
         vocab = self.vocabulary
         fee = vocab.fees.concepts.get(offering.fee or "")
         return {
