@@ -273,3 +273,33 @@ def test_api_answers_503_while_the_engine_is_down_and_recovers_without_restart(t
             == {"head": {}, "boolean": True}
     finally:
         engine.remove()
+
+
+# -- ipgraph load ----------------------------------------------------------------------------------
+def test_ipgraph_load_pushes_reference_data_and_a_network_and_loading_again_changes_nothing(tmp_path, capsys):
+    from ipgraph.cli import main
+
+    engine = start_engine("oxigraph", folder=tmp_path)
+    try:
+        network = tmp_path / "network.ttl"
+        network.write_text(f"<{ID['institution/x']}> a <{IPG.TISC}> ; <{IPG.offers}> [ a <{IPG.ServiceOffering}> ] .\n"
+                           f"<{ID['institution/y']}> a <{IPG.PublicLibraryOutlet}> .\n", encoding="utf-8")
+        where = ["--sparql-endpoint", engine.query_endpoint, "--update-endpoint", engine.update_endpoint]
+        assert main(["load", str(network), *where]) == 0
+        store = RemoteStore(engine.query_endpoint, engine.update_endpoint)
+        count = store.triple_count()
+        kinds = {str(r["kind"]).rsplit("#", 1)[-1]: int(r["count"]) for r in store.select("count-institutions")}
+        assert kinds == {"TISC": 1, "PublicLibraryOutlet": 1}  # the ontology's class tree is there
+        assert {institution_graph("x"), institution_graph("y"), GRAPH["shapes"]} <= set(store.graph_names())
+        assert main(["load", str(network), *where]) == 0
+        assert store.triple_count() == count
+
+        bad = tmp_path / "bad.ttl"
+        bad.write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
+        capsys.readouterr()
+        assert main(["load", "--no-reference", str(bad), *where]) == 2
+        assert "bad.ttl" in capsys.readouterr().err
+        assert store.triple_count() == count
+        assert main(["load", str(network)]) == 2  # no endpoint given
+    finally:
+        engine.remove()

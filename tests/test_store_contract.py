@@ -46,8 +46,8 @@ def normal(term) -> tuple:
         except InvalidOperation:
             return ("number", value)
         return ("number", f"{float(number):.6g}")  # Virtuoso writes doubles with 6 digits
-    if datatype == str(XSD.boolean):
-        return ("boolean", value.strip().lower() in ("true", "1"))
+    if datatype == str(XSD.boolean):  # Virtuoso returns computed booleans (BIND(true AS ?x)) as 1 and 0
+        return ("number", "1" if value.strip().lower() in ("true", "1") else "0")
     if datatype == str(XSD.dateTime):
         return ("dateTime", value.replace("Z", "+00:00").split(".")[0])
     if datatype == str(XSD.string) and _IRI_LIST.fullmatch(value):
@@ -77,6 +77,9 @@ def example_bindings(store) -> dict[str, object]:
         "scheme": [ID["scheme/services"], ID["scheme/institution-kinds"]],
         "concept": [ID["service/6.3.3.1-b-6"], ID["service/6.1-c"], ID["service/topic-infringement-analysis"]],
         "kind": IPG.ServiceInstitution,
+        "kindClass": [IPG[c] for c in ("ServiceInstitution", "Node", "ProvincialNode", "MunicipalNode", "Outlet",
+                                       "TISC", "UniversityCentre", "PublicLibraryOutlet", "MarketAgencyOutlet")],
+        "target": institutions[0],
         "freeOnly": False,
         "anyIpType": True,
         "ipType": ID["ip-type/patent"],
@@ -112,24 +115,13 @@ def answer(store, name: str, examples: dict[str, object]):
     return {tuple(normal(t) for t in triple) for triple in store.construct(name, **bindings)}
 
 
-# Known engine limits (docs/remote-store.md): strict, so a fix shows up as a failure to remove the entry.
-KNOWN_LIMITS = {
-    ("virtuoso", "match-sparql"): "Virtuoso 7.2 joins rdf:type with rdfs:subClassOf* ?kind bound by VALUES "
-                                  "wrongly (1 row of 40); every rewrite tried was wrong or refused by its "
-                                  "cost estimator. Only tests use this query (the matcher uses match-index-*).",
-}
-
-
 @pytest.fixture(scope="session", params=REMOTE_KINDS)
 def remote_store(request):
     return request.getfixturevalue(f"{request.param}_engine_store")[1]
 
 
 @pytest.mark.parametrize("name", queries.names())
-def test_named_query_answers_alike_on_remote_engines(request, remote_store, sample_store, name):
-    limit = KNOWN_LIMITS.get((request.node.callspec.params["remote_store"], name))
-    if limit:
-        request.applymarker(pytest.mark.xfail(reason=limit, strict=True))
+def test_named_query_answers_alike_on_remote_engines(remote_store, sample_store, name):
     examples = example_bindings(sample_store)
     expected = answer(sample_store, name, examples)
     got = answer(remote_store, name, examples)
@@ -146,3 +138,11 @@ def test_remote_stores_hold_the_same_graphs_and_triples_as_the_embedded_store(re
     assert remote_store.graph_names() == [g for g in sample_store.graph_names()]
     assert remote_store.triple_count() == sample_store.triple_count()
     assert any(not is_public_graph(g) for g in remote_store.graph_names())  # provenance is there, kept apart
+
+
+def test_generated_select_text_answers_alike(remote_store, sample_store):
+    """select_text (SPARQL generated from the SHACL shapes, compiled_validation) reads the same union graph."""
+    text = ("SELECT ?institution ?label WHERE { ?institution a <https://w3id.org/ipgraph/ontology#TISC> ; "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+    expected = normal_rows(sample_store.select_text(text))
+    assert expected and normal_rows(remote_store.select_text(text)) == expected

@@ -372,7 +372,9 @@ def _load(parser: argparse.ArgumentParser) -> Command:
     def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
-        from .seed import SAMPLE_NETWORK, load_network, mark_seeded, reference_files
+        from rdflib import Graph
+
+        from .seed import SAMPLE_NETWORK, load_network, reference_files
         from .store import BadData, StoreError
 
         settings = Settings.from_env(**_remote_settings(args))
@@ -384,11 +386,13 @@ def _load(parser: argparse.ArgumentParser) -> Command:
                 raise UserError(f"no such file: {path}")
         store = _open_remote(settings, wait=False)
         try:
-            if not args.no_reference:
+            if not args.no_reference:  # each reference graph replaced as a whole, so loading again adds nothing
                 for graph, paths in reference_files().items():
+                    content = Graph()
                     for path in paths:
-                        progress(f"loading {path.name} into <{graph}>")
-                        store.load(path, graph=graph)
+                        content.parse(path)
+                    progress(f"replacing <{graph}> with {', '.join(p.name for p in paths)} ({len(content)} triples)")
+                    store.replace_graphs({graph: content})
             for path in networks:
                 progress(f"loading {path}")
                 try:
@@ -398,8 +402,6 @@ def _load(parser: argparse.ArgumentParser) -> Command:
                 except Exception as error:  # rdflib's parsers raise many types; all mean a bad file
                     raise UserError(f"cannot read {path} as RDF: {error}") from None
                 progress(f"{count} graphs replaced")
-            if not args.no_reference:
-                mark_seeded(store)
         except BadData as error:
             where = f" (line {error.line}, column {error.column})" if error.line else ""
             raise UserError(f"bad RDF{where}: {error}") from None

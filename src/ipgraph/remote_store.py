@@ -24,9 +24,11 @@ from __future__ import annotations
 import ast
 import http.client
 import json
+import re
 import socket
 import urllib.error
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -34,12 +36,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
-from SPARQLWrapper import INSERT, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import ASK, INSERT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import __version__, queries
 from .store import (BadData, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable, _parse_error,
-                    rdf_format)
+                    rdf_format, to_rdflib)
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -76,6 +78,7 @@ class RemoteStore:
         self.timeout = timeout
         self.update_timeout = update_timeout
         self.chunk_triples = chunk_triples
+        self.virtuoso: bool | None = None  # known after the first answer (its Server header)
 
     @classmethod
     def from_settings(cls, settings) -> "RemoteStore":
@@ -108,16 +111,20 @@ class RemoteStore:
             wrapper.setHTTPAuth(self.auth)
             wrapper.setCredentials(self.user, self.password or "")
         if not update:
-            wrapper.setReturnFormat(accept)
+            wrapper.setReturnFormat(accept)  # also sent as format=…, which Virtuoso honours for a Turtle result set
             for graph in default_graphs:
                 wrapper.addDefaultGraph(graph)
             for graph in named_graphs:
                 wrapper.addNamedGraph(graph)
         where = self.update_endpoint if update else self.endpoint
         try:
-            response = wrapper.query().response
+            with warnings.catch_warnings():  # SPARQLWrapper warns that Turtle is unusual for SELECT; it is meant
+                warnings.simplefilter("ignore", RuntimeWarning)
+                response = wrapper.query().response
             # Virtuoso's "anytime" queries return a partial answer with this header when time runs out.
             state = response.headers.get("X-SQL-State") if hasattr(response, "headers") else None
+            if self.virtuoso is None and hasattr(response, "headers"):
+                self.virtuoso = (response.headers.get("Server") or "").startswith("Virtuoso")
             if state and state.upper().startswith("S1T"):
                 raise slow(f"SPARQL engine at {where} ran out of time and gave a partial answer")
             body = response.read(limit + 1) if limit is not None else response.read()
@@ -148,9 +155,21 @@ class RemoteStore:
         return self._send(queries.bind(query, bindings), form=query.form, accept=accept)
 
     def select(self, name: str, /, **bindings: object) -> list[Row]:
-        answer = _json(self._read(name, bindings))
-        return [{var: _term(value) for var, value in binding.items()}
-                for binding in answer.get("results", {}).get("bindings", [])]
+        query = queries.load(name)
+        return self._select(queries.bind(query, bindings))
+
+    def select_text(self, text: str, /) -> list[Row]:
+        """Rows of a SELECT that ipgraph generated itself from its SHACL shapes (:mod:`shacl_sparql`, as
+        :meth:`EmbeddedStore.select_text`); never user input."""
+        return self._select(text)
+
+    def _select(self, text: str) -> list[Row]:
+        """Rows as JSON results; from Virtuoso as Turtle, the one format in which it keeps doubles' digits."""
+        if self.virtuoso is None:
+            self._send("ASK {}", form=ASK)  # learn which engine answers, once
+        if self.virtuoso:
+            return _turtle_rows(self._send(text, form=SELECT, accept=TURTLE))
+        return _rows(_json(self._send(text, form=SELECT)))
 
     def ask(self, name: str, /, **bindings: object) -> bool:
         return bool(_json(self._read(name, bindings)).get("boolean"))
@@ -326,6 +345,48 @@ def _term(value: dict) -> Node:
     if not datatype or datatype == str(XSD.string):
         return Literal(text)
     return Literal(text, datatype=URIRef(datatype))
+
+
+def _rows(answer: dict) -> list[Row]:
+    return [{var: _term(value) for var, value in binding.items()}
+            for binding in answer.get("results", {}).get("bindings", [])]
+
+
+_RS = "http://www.w3.org/2005/sparql-results#"
+_SIGNIFICANT = re.compile(r"[1-9]\d*")
+
+
+def _turtle_rows(body: bytes) -> list[Row]:
+    """Rows of a SELECT answer in the result-set vocabulary (``rs:solution`` / ``rs:binding``), as Virtuoso
+    writes it in Turtle. Virtuoso prints doubles there as long decimals (45.740388000000002933): a decimal
+    with more digits than a double holds is read back as the double it is."""
+    solutions: dict = {}
+    binding_of: dict = {}
+    variable: dict = {}
+    value: dict = {}
+    for quad in ox.parse(body, format=ox.RdfFormat.TURTLE):
+        predicate = quad.predicate.value
+        if predicate == _RS + "solution":
+            solutions.setdefault(quad.object, [])
+        elif predicate == _RS + "binding":
+            binding_of[quad.object] = quad.subject
+        elif predicate == _RS + "variable":
+            variable[quad.subject] = quad.object.value
+        elif predicate == _RS + "value":
+            value[quad.subject] = quad.object
+    rows = {solution: {} for solution in solutions}
+    for binding, solution in binding_of.items():
+        if binding in variable and binding in value:
+            rows.setdefault(solution, {})[variable[binding]] = _double_if_long(to_rdflib(value[binding]))
+    return list(rows.values())
+
+
+def _double_if_long(term: Node) -> Node:
+    if isinstance(term, Literal) and term.datatype == XSD.decimal:
+        digits = "".join(_SIGNIFICANT.findall(str(term).replace(".", "")))
+        if len(digits) > 17:
+            return Literal(float(str(term)), datatype=XSD.double)
+    return term
 
 
 def _json(body: bytes) -> dict:
