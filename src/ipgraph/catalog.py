@@ -140,7 +140,7 @@ class Catalog:
             if concept.notation:
                 self._index(normalize(concept.notation), concept.iri, NOTATION, concept.notation)
         # longest keys first; single characters are too ambiguous to find inside a question
-        self._scan_keys = sorted((k for k in self.by_key if len(k) >= 2), key=len, reverse=True)
+        self._scan_keys = sorted((k for k in self.by_key if len(k) >= 2), key=lambda k: (-len(k), k))
 
     def _index(self, key: str, iri: str, how: str, label: str) -> None:
         if key and (iri, how, label) not in self.by_key[key]:
@@ -160,7 +160,7 @@ class Catalog:
         notation: dict[str, str | None] = {}
         pref: dict[str, dict[str, str]] = defaultdict(dict)
         alt: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for row in labels:
+        for row in sorted(labels, key=lambda r: (str(r["concept"]), str(r["labelProperty"]), str(r["label"]))):
             iri = str(row["concept"])
             notation.setdefault(iri, str(row["notation"]) if row.get("notation") is not None else None)
             label = row["label"]
@@ -183,7 +183,7 @@ class Catalog:
         concepts = {
             iri: Concept(iri, notation.get(iri), dict(pref[iri]), tuple(alt[iri]),
                          tuple(sorted(broader[iri])), tuple(sorted(narrower[iri])), dict(notes[iri]))
-            for iri in notation
+            for iri in sorted(notation)  # IRI order, whatever order the store gave the rows in
         }
         return cls(concepts)
 

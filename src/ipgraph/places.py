@@ -118,7 +118,7 @@ class Gazetteer:
         self.regions = regions
         self.by_code = {r.adcode: r for r in regions.values()}
         self.names = names  # normalised key → [(region iri, how, original text)]
-        self._scan_keys = sorted((k for k in names if len(k) >= 2 and not k.isdigit()), key=len, reverse=True)
+        self._scan_keys = sorted((k for k in names if len(k) >= 2 and not k.isdigit()), key=lambda k: (-len(k), k))
 
     # -- loading ----------------------------------------------------------------------------------
     @classmethod
@@ -133,7 +133,7 @@ class Gazetteer:
         pref: dict[str, dict[str, str]] = defaultdict(dict)
         alt: dict[str, set[tuple[str, str]]] = defaultdict(set)
         former: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
+        for row in sorted(rows, key=lambda r: (str(r["region"]), str(r["labelProperty"]), str(r["label"]))):
             iri = str(row["region"])
             info.setdefault(iri, row)
             label = row["label"]
@@ -161,7 +161,7 @@ class Gazetteer:
         for iri, region in sorted(regions.items(), key=lambda item: item[1].adcode):
             add(region.adcode, iri, CODE, region.adcode)
             full = region.labels.get("zh")
-            for lang, label in pref[iri].items():
+            for lang, label in sorted(pref[iri].items()):
                 add(normalize(label), iri, NAME if lang == "zh" else ENGLISH, label)
                 if lang == "en":
                     add(_compact(label), iri, ENGLISH, label)
