@@ -143,3 +143,15 @@ def test_the_province_box_holds_every_seat_of_the_gazetteer(reference_graph):
     assert len(data) > 400
     report = validate(data)
     assert not [r for r in report.results if r.shape == str(IPGSH.CoordinatesInProvince)]
+
+
+def test_shapes_use_standard_shacl_only():
+    """Core and SHACL-SPARQL constraints (W3C SHACL §4, §5) only — no SHACL-AF targets, rules or functions — so
+    that any SHACL engine, and the shapes-to-SPARQL compiler, reads them alike."""
+    from rdflib import Namespace as NS
+
+    shapes = shapes_graph()
+    advanced = {SH.target, SH.rule, SH.SPARQLTarget, SH.SPARQLFunction, SH.TripleRule, SH.SPARQLRule,
+                NS(str(SH))["expression"], NS(str(SH))["values"]}
+    used = set(shapes.predicates()) | set(shapes.objects(None, RDF.type))
+    assert not (used & advanced)
