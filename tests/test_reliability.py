@@ -199,3 +199,38 @@ def test_readers_during_writes_never_see_a_half_replaced_institution(server):
             reader.join(60)
     assert not problems, problems[:5]
     assert "r2" in seen or "r1" in seen
+
+
+def test_match_under_concurrent_load_during_an_upload_has_no_errors(server):
+    """The test-suite version of bench/load.py: 5 clients on /api/match while an upload runs."""
+    queries = [{"q": "侵权分析", "near": "哈尔滨"}, {"q": "专利检索", "near": "大庆"}, {"service": "6.1-b"}]
+    errors: list[str] = []
+    count = [0]
+    stop = threading.Event()
+
+    def client_loop(number: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            i = number
+            while not stop.is_set():
+                try:
+                    response = client.get("/api/match", params=queries[i % len(queries)])
+                    if response.status_code != 200 or "results" not in response.json():
+                        errors.append(f"{response.status_code}")
+                except httpx.HTTPError as error:
+                    errors.append(type(error).__name__)
+                count[0] += 1
+                i += 1
+
+    clients = [threading.Thread(target=client_loop, args=(n,), daemon=True) for n in range(5)]
+    for client in clients:
+        client.start()
+    try:
+        upload = httpx.post(server.url + "/admin/upload", headers=AUTH, timeout=300,
+                            content=tagged_network("#load", {"daqing-library", "daqing-tisc"}))
+        assert upload.status_code == 200, upload.text
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(120)
+    assert count[0] > 10
+    assert not errors, errors[:5]
