@@ -18,14 +18,16 @@ Behind :meth:`RemoteStore.public_query`, the remote twin of :mod:`ipgraph.public
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 from SPARQLWrapper import JSON, TURTLE
 
 from .iris import is_public_graph
+from .remote_store import long_decimal_as_double, turtle_result_set
 from .public_query import syntax_error
 from .sparql_text import dataset_clauses, query_form, uses_service
 from .store import QueryAnswer, QueryRefused, QueryTimeout, ResultTooLarge
@@ -83,16 +85,41 @@ def run(store, text: str, /, *, result_format: str, default_graphs: Sequence[URI
         default = [str(g) for g in default_graphs or [] if str(g) in public]
         named = [str(g) for g in named_graphs or [] if str(g) in public]
     limit = max_bytes * _WIRE_FACTOR if max_bytes is not None else None
+    # Virtuoso keeps a double's digits only in Turtle result sets (docs/remote-store.md), so SELECT asks for those.
+    turtle_rows = form == "SELECT" and store.is_virtuoso()
     try:
-        body = store._send(stripped, form=form, accept=TURTLE if graph_kind else JSON,
+        body = store._send(stripped, form=form, accept=TURTLE if graph_kind or turtle_rows else JSON,
                            default_graphs=default or [NO_GRAPH], named_graphs=named or [NO_GRAPH],
                            timeout=timeout, limit=limit, slow=QueryTimeout)
     except ResultTooLarge:
         raise ResultTooLarge(f"the result is larger than {max_bytes} bytes", limit=max_bytes) from None
+    if turtle_rows:
+        body = json.dumps(results_json(*turtle_result_set(body))).encode()
     if graph_kind:
-        output = ox.serialize(ox.parse(body, format=ox.RdfFormat.TURTLE), format=fmt)
+        triples = ox.parse(body, format=ox.RdfFormat.TURTLE)
+        if store.virtuoso:
+            triples = (ox.Triple(q.subject, q.predicate, long_decimal_as_double(q.object)) for q in triples)
+        output = ox.serialize(triples, format=fmt)
     else:
         output = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return _capped(output, fmt, max_bytes)
+
+
+def _capped(output: bytes, fmt, max_bytes: int | None) -> QueryAnswer:
     if max_bytes is not None and len(output) > max_bytes:
         raise ResultTooLarge(f"the result is larger than {max_bytes} bytes", limit=max_bytes)
     return QueryAnswer(output, fmt.media_type)
+
+
+def results_json(variables: list[str], rows: list[dict]) -> dict:
+    """SPARQL 1.1 JSON results for rows of rdflib terms."""
+    def term(value) -> dict:
+        if isinstance(value, BNode):
+            return {"type": "bnode", "value": str(value)}
+        if isinstance(value, Literal):
+            extra = {"xml:lang": value.language} if value.language else (
+                {"datatype": str(value.datatype)} if value.datatype else {})
+            return {"type": "literal", "value": str(value), **extra}
+        return {"type": "uri", "value": str(value)}
+    return {"head": {"vars": variables},
+            "results": {"bindings": [{name: term(v) for name, v in row.items()} for row in rows]}}

@@ -165,11 +165,15 @@ class RemoteStore:
 
     def _select(self, text: str) -> list[Row]:
         """Rows as JSON results; from Virtuoso as Turtle, the one format in which it keeps doubles' digits."""
-        if self.virtuoso is None:
-            self._send("ASK {}", form=ASK)  # learn which engine answers, once
-        if self.virtuoso:
-            return _turtle_rows(self._send(text, form=SELECT, accept=TURTLE))
+        if self.is_virtuoso():
+            return turtle_result_set(self._send(text, form=SELECT, accept=TURTLE))[1]
         return _rows(_json(self._send(text, form=SELECT)))
+
+    def is_virtuoso(self) -> bool:
+        """Whether the engine is Virtuoso (its Server header), asked once."""
+        if self.virtuoso is None:
+            self._send("ASK {}", form=ASK)
+        return bool(self.virtuoso)
 
     def ask(self, name: str, /, **bindings: object) -> bool:
         return bool(_json(self._read(name, bindings)).get("boolean"))
@@ -178,8 +182,10 @@ class RemoteStore:
         body = self._read(name, bindings, accept=TURTLE)
         graph = Graph()
         try:
-            graph.parse(data=body, format="turtle")
-        except Exception as error:  # rdflib raises several unrelated types for bad input
+            for quad in ox.parse(body, format=ox.RdfFormat.TURTLE):
+                graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                           _double_if_long(to_rdflib(quad.object)) if self.virtuoso else to_rdflib(quad.object)))
+        except SyntaxError as error:
             raise StoreError(f"SPARQL engine at {self.endpoint} sent Turtle that does not parse: {error}") from error
         return graph
 
@@ -356,17 +362,21 @@ _RS = "http://www.w3.org/2005/sparql-results#"
 _SIGNIFICANT = re.compile(r"[1-9]\d*")
 
 
-def _turtle_rows(body: bytes) -> list[Row]:
-    """Rows of a SELECT answer in the result-set vocabulary (``rs:solution`` / ``rs:binding``), as Virtuoso
-    writes it in Turtle. Virtuoso prints doubles there as long decimals (45.740388000000002933): a decimal
-    with more digits than a double holds is read back as the double it is."""
+def turtle_result_set(body: bytes) -> tuple[list[str], list[Row]]:
+    """Variables and rows of a SELECT answer in the result-set vocabulary (``rs:resultVariable``,
+    ``rs:solution`` / ``rs:binding``), as Virtuoso writes it in Turtle, in document order. Virtuoso prints
+    doubles there as long decimals (45.740388000000002933): a decimal with more digits than a double holds
+    is read back as the double it is."""
+    variables: list[str] = []
     solutions: dict = {}
     binding_of: dict = {}
     variable: dict = {}
     value: dict = {}
     for quad in ox.parse(body, format=ox.RdfFormat.TURTLE):
         predicate = quad.predicate.value
-        if predicate == _RS + "solution":
+        if predicate == _RS + "resultVariable":
+            variables.append(quad.object.value)
+        elif predicate == _RS + "solution":
             solutions.setdefault(quad.object, [])
         elif predicate == _RS + "binding":
             binding_of[quad.object] = quad.subject
@@ -374,18 +384,29 @@ def _turtle_rows(body: bytes) -> list[Row]:
             variable[quad.subject] = quad.object.value
         elif predicate == _RS + "value":
             value[quad.subject] = quad.object
-    rows = {solution: {} for solution in solutions}
+    rows: dict = {solution: {} for solution in solutions}
     for binding, solution in binding_of.items():
         if binding in variable and binding in value:
             rows.setdefault(solution, {})[variable[binding]] = _double_if_long(to_rdflib(value[binding]))
-    return list(rows.values())
+    return variables, list(rows.values())
+
+
+def _too_long(lexical: str) -> bool:
+    """More significant digits than a double holds (Virtuoso's Turtle spelling of a double)."""
+    digits = "".join(_SIGNIFICANT.findall(lexical.replace(".", "")))
+    return len(digits) > 17
 
 
 def _double_if_long(term: Node) -> Node:
-    if isinstance(term, Literal) and term.datatype == XSD.decimal:
-        digits = "".join(_SIGNIFICANT.findall(str(term).replace(".", "")))
-        if len(digits) > 17:
-            return Literal(float(str(term)), datatype=XSD.double)
+    if isinstance(term, Literal) and term.datatype == XSD.decimal and _too_long(str(term)):
+        return Literal(float(str(term)), datatype=XSD.double)
+    return term
+
+
+def long_decimal_as_double(term):
+    """The same for a pyoxigraph term."""
+    if isinstance(term, ox.Literal) and term.datatype.value == str(XSD.decimal) and _too_long(term.value):
+        return ox.Literal(repr(float(term.value)), datatype=ox.NamedNode(str(XSD.double)))
     return term
 
 
