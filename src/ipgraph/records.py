@@ -71,8 +71,10 @@ def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = No
         return {}
     institutions = [URIRef(i) for i in dict.fromkeys(iris)]
     if concepts is not None:
-        rows = store.select("institution-records-for-concepts", institution=institutions,
-                            concept=[URIRef(c) for c in dict.fromkeys(concepts)])
+        rows = store.select("institution-core", institution=institutions)
+        if concepts:
+            rows += store.select("institution-offerings", institution=institutions,
+                                 concept=[URIRef(c) for c in dict.fromkeys(concepts)])
     else:
         rows = store.select("institution-records", institution=institutions)
     facts: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
@@ -137,5 +139,6 @@ def _record(iri: str, subjects: dict[str, dict[str, list]]) -> InstitutionRecord
         address=_strings(me.get(str(SCHEMA.address), [])), telephone=_strings(me.get(str(SCHEMA.telephone), [])),
         email=_strings(me.get(str(SCHEMA.email), [])), url=_strings(me.get(str(SCHEMA.url), [])),
         guided_by=_strings(me.get(str(IPG.guidedBy), [])), coordinated_by=_strings(me.get(str(IPG.coordinatedBy), [])),
-        offerings=tuple(offerings), is_sample=any(str(v).lower() == "true" for v in me.get(str(IPG.isSample), [])),
+        offerings=tuple(offerings), is_sample=any(str(v).strip().lower() in ("true", "1")  # Virtuoso writes xsd:boolean true as 1
+                                               for v in me.get(str(IPG.isSample), [])),
     )
