@@ -99,3 +99,10 @@ def test_sparql_endpoint_counts_the_same_public_triples(embedded_client, remote_
     count = json.loads(expected.text)["results"]["bindings"][0]["n"]["value"]
     assert int(count) > 1000
     assert json.loads(got.text)["results"]["bindings"][0]["n"]["value"] == count
+
+
+def test_health_reports_each_store_with_the_sample_network(any_store):
+    body = TestClient(create_app(Settings(), any_store)).get("/health").json()
+    assert body["status"] == "ok" and body["store"] == type(any_store).__name__
+    assert body["institutions_by_kind"]["MunicipalNode"] == 13  # one per prefecture of Heilongjiang
+    assert body["triples"] == any_store.triple_count() > 20_000
