@@ -39,6 +39,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child: end the engine when the test process dies, even killed (Linux PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed test run may leave its engine behind
+
+
 def oxigraph_binary() -> str | None:
     """The ``oxigraph`` server binary: beside this Python (the ``oxigraph`` wheel's script) or on PATH."""
     beside = Path(sys.executable).with_name("oxigraph")
@@ -61,7 +72,7 @@ class Engine:
     def start(self, timeout: float = 60.0) -> "Engine":
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(self.command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + timeout
         while True:
