@@ -426,6 +426,9 @@ def run(sizes=SIZES, *, seed: int = 0, queries: int = 200, sparql_queries: int =
             progress(f"benchmark at N={n} failed (exit {done.returncode}); see above")
             continue
         rows.append(json.loads(done.stdout))
+        out_dir.mkdir(parents=True, exist_ok=True)  # what is measured so far survives a later failure
+        (out_dir / "match-partial.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n",
+                                                    encoding="utf-8")
     result = {"benchmark": "match", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                           "load_average_at_start": os.getloadavg()},
