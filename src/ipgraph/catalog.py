@@ -54,13 +54,23 @@ def _is_latin(char: str) -> bool:
     return bool(_LATIN.match(char))
 
 
-def find_spans(text: str, keys: Iterable[str]) -> list[tuple[int, int, str]]:
+def index_keys(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Keys grouped by their first character, for :func:`find_spans` on a large vocabulary."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        grouped[key[0]].append(key)
+    return dict(grouped)
+
+
+def find_spans(text: str, keys: Iterable[str] | dict[str, list[str]]) -> list[tuple[int, int, str]]:
     """Non-overlapping occurrences of ``keys`` in normalised ``text``, longest first.
 
     A key starting or ending with a Latin letter or digit must stand as a whole word there ("fto" is
     found in "an fto search", not in "photos"); Chinese keys match anywhere.
     """
     found = []
+    if isinstance(keys, dict):  # keys grouped by first character (see index_keys): only those that can occur
+        keys = [k for ch in dict.fromkeys(text) for k in keys.get(ch, ())]
     for key in keys:
         start = text.find(key)
         while start >= 0:
@@ -140,7 +150,7 @@ class Catalog:
             if concept.notation:
                 self._index(normalize(concept.notation), concept.iri, NOTATION, concept.notation)
         # longest keys first; single characters are too ambiguous to find inside a question
-        self._scan_keys = sorted((k for k in self.by_key if len(k) >= 2), key=lambda k: (-len(k), k))
+        self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
 
     def _index(self, key: str, iri: str, how: str, label: str) -> None:
         if key and (iri, how, label) not in self.by_key[key]:

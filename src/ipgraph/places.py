@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import find_spans, normalize
+from .catalog import find_spans, index_keys, normalize
 from .store import Store
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -118,7 +118,7 @@ class Gazetteer:
         self.regions = regions
         self.by_code = {r.adcode: r for r in regions.values()}
         self.names = names  # normalised key → [(region iri, how, original text)]
-        self._scan_keys = sorted((k for k in names if len(k) >= 2 and not k.isdigit()), key=lambda k: (-len(k), k))
+        self._scan_keys = index_keys(k for k in names if len(k) >= 2 and not k.isdigit())
 
     # -- loading ----------------------------------------------------------------------------------
     @classmethod
