@@ -303,3 +303,18 @@ def test_ipgraph_load_pushes_reference_data_and_a_network_and_loading_again_chan
         assert main(["load", str(network)]) == 2  # no endpoint given
     finally:
         engine.remove()
+
+
+def test_virtuoso_with_digest_authentication_writes_and_a_wrong_password_is_refused(request):
+    engine = request.getfixturevalue("virtuoso_engine_store")[0]
+    endpoint = engine.query_endpoint.replace("/sparql", "/sparql-auth")  # Virtuoso's authenticated endpoint
+    store = RemoteStore(endpoint, user="dba", password="dba", auth="digest")
+    target = GRAPH["test-auth"]
+    try:
+        store.load(b"<http://example.org/a> <http://example.org/b> \"c\" .", graph=target, format="nt")
+        assert store.graph_sizes()[target] == 1
+        with pytest.raises(StoreError, match="denied|Unauthorized") as caught:
+            RemoteStore(endpoint, user="dba", password="wrong", auth="digest").graph_names()
+        assert not isinstance(caught.value, StoreUnavailable)
+    finally:
+        store.drop_graphs([target])

@@ -2,7 +2,9 @@
 
 Reads send the named query (values bound as a ``VALUES`` block, :mod:`ipgraph.queries`) through the
 SPARQL 1.1 Protocol with SPARQLWrapper; the engine must show the union of its named graphs as the
-default graph (Virtuoso does; ``oxigraph serve --union-default-graph``; Fuseki ``tdb:unionDefaultGraph``).
+default graph (Virtuoso does; ``oxigraph serve --union-default-graph``; Fuseki ``tdb2:unionDefaultGraph``).
+Virtuoso (known by its ``Server`` header) is asked for SELECT answers as Turtle result sets, the one format
+in which it keeps all the digits of a double.
 Writes are SPARQL 1.1 Update requests (``INSERT { … } WHERE {}``, which, unlike ``INSERT DATA``, Virtuoso
 accepts with blank nodes).
 
