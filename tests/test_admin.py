@@ -4,7 +4,6 @@ retirement, provenance and the compliance overview. One writable seeded store pe
 from __future__ import annotations
 
 import gzip
-import io
 import json
 
 import pytest
@@ -190,9 +189,10 @@ def test_accepted_upload_is_matched_and_recorded_in_provenance(client, store):
     assert response.status_code == 200, response.text
     activity = response.json()["activity"]
     matched = client.get("/api/match", params={"service": "6.3.3.1-b-6", "near": "松北区", "limit": 100}).json()
-    assert "hrb-songbei-tisc-2" in {r["id"] for r in matched["results"]}
+    assert "hrb-songbei-tisc-2" in {r["id"] for r in matched["results"]}, (response.json()["graphs"], matched)
     log = client.get("/admin/activities", headers=AUTH).json()["activities"]
-    entry = next(a for a in log if a["activity"] == activity)
+    entry = next((a for a in log if a["activity"] == activity), None)
+    assert entry is not None, (activity, log[:3])
     assert entry["action"] == "upload" and entry["agent"].startswith("admin-token:")
     assert TOKEN not in json.dumps(log)
     assert str(URIRef("https://w3id.org/ipgraph/graph/institution/hrb-songbei-tisc-2")) in entry["graphs"]

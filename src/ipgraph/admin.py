@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from .backup import scratch_copy
 from .compiled_validation import CompiledEngine, Finding, IncrementalValidation, to_report
-from .iris import ADMINISTRATIONS_GRAPH, ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
+from .iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
 from .network import owner_key, split_by_institution
 from .store import Store
 from .validate import InputError, ValidationReport, read_graph

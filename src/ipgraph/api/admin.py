@@ -25,6 +25,7 @@ from .. import admin as write_path
 from .. import feedback
 from ..match import MAX_LIMIT, MatchInputError
 from ..settings import Settings
+from ..validate import clause_key
 from .errors import ApiError, BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from .lang import request_language
 from .public import get_matcher, refresh
@@ -109,22 +110,18 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _report_json(report, lang: str) -> dict:
-    return report.to_json(lang)
-
-
 def _rejected(error: write_path.Rejected, lang: str) -> ValidationFailed:
     counts = error.report.counts
     return ValidationFailed(
         zh=f"数据有 {counts['Violation']} 项违反规范，未写入任何内容。请按报告修改后重新上传。",
         en=f"The data has {counts['Violation']} violations; nothing was written. Fix them as the report says "
            "and upload again.",
-        detail={"report": _report_json(error.report, lang)})
+        detail={"report": error.report.to_json(lang)})
 
 
 def _accepted(result: write_path.WriteResult, lang: str) -> dict:
     return {"accepted": True, "activity": result.activity, "graphs": result.graphs,
-            "institutions": result.institutions, "report": _report_json(result.report, lang)}
+            "institutions": result.institutions, "report": result.report.to_json(lang)}
 
 
 _UPLOAD_TYPES = sorted(write_path.RDF_TYPES) + sorted(write_path.SPREADSHEET_TYPES)
@@ -255,7 +252,7 @@ def retire(request: Request, id: str = Path(..., max_length=200, pattern=_KEY),
     except write_path.NotAnInstitution:
         raise NotFound(zh=f"没有标识为“{id}”的机构。", en=f"No institution with id {id!r}.") from None
     return {"retired": id, "activity": result.activity, "graphs": result.graphs,
-            "report": _report_json(result.report, request_language(request))}
+            "report": result.report.to_json(request_language(request))}
 
 
 @router.get("/activities", summary="写入记录（PROV）/ Recorded writes (PROV)", responses=_AUTH_ERRORS)
@@ -335,8 +332,6 @@ def compliance(request: Request,
             row["results"].append(result.as_dict(language))
         clauses.add(result.clause)
         totals[result.severity] += 1
-    from ..validate import clause_key
-
     return {"filters": {"region": region, "kind": kind, "clause": clause, "severity": severity},
             "clauses": sorted(clauses, key=clause_key), "counts": totals,
             "institutions": sorted(rows.values(), key=lambda r: r["institution"])}
