@@ -45,6 +45,7 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
         import uvicorn
 
         from .api import create_app
+        from .api.utf8_targets import widen_h11_request_target
         from .seed import open_embedded
 
         settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, **_remote_settings(args))
@@ -55,7 +56,9 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
             store = open_embedded(settings.data_dir / "store", progress=progress)
         progress(f"{store.triple_count()} triples; serving on http://{settings.host}:{settings.port}/")
         try:
-            uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="info")
+            widen_h11_request_target()  # curl '…/api/match?q=侵权分析' sends raw UTF-8
+            uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="info",
+                        http="h11")
         finally:
             store.close()
         return 0
@@ -250,117 +253,6 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
-@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match [--sizes …]` "
-                  "(matching at national scale; see README, Performance)")
-def _bench(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("name", choices=["match"], help="which benchmark (bench/NAME.py)")
-    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on to bench/NAME.py (try --help)")
-
-    def run(args: argparse.Namespace) -> int:
-        import importlib.util
-
-        from .paths import HOME
-
-        script = HOME / "bench" / f"{args.name}.py"
-        if not script.is_file():
-            raise UserError(f"{script} not found: benchmarks run from a checkout of ipgraph (or set IPGRAPH_HOME)")
-        spec = importlib.util.spec_from_file_location(f"ipgraph_bench_{args.name}", script)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module.main(args.options)
-
-    return run
-
-
-@command("backup", "write the whole embedded store to an N-Quads file (gzip when FILE ends in .gz); "
-                   "private graphs only with --include-private")
-def _backup(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("file", help="the file to write, e.g. ipgraph.nq.gz")
-    parser.add_argument("--include-private", action="store_true",
-                        help="also the private graph (feedback with contact details, 5.5) and the provenance graph")
-    parser.add_argument("--data-dir", help="folder of the on-disk store (as for serve)")
-
-    def run(args: argparse.Namespace) -> int:
-        from pathlib import Path
-
-        from .backup import backup
-        from .store import EmbeddedStore
-
-        settings = Settings.from_env(data_dir=args.data_dir)
-        store = _open_existing(EmbeddedStore, settings)
-        try:
-            count = backup(store, Path(args.file), include_private=args.include_private)
-        except OSError as error:
-            raise UserError(f"cannot write {args.file}: {error}") from None
-        finally:
-            store.close()
-        progress(f"wrote {count} quads to {args.file}" + ("" if args.include_private else " (public graphs only)"))
-        return 0
-
-    return run
-
-
-@command("restore", "replace the embedded store's graphs by those of an N-Quads backup (one transaction)")
-def _restore(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("file", help="a file written by `ipgraph backup`")
-    parser.add_argument("--data-dir", help="folder of the on-disk store (as for serve)")
-
-    def run(args: argparse.Namespace) -> int:
-        from pathlib import Path
-
-        from .backup import restore
-        from .store import BadData, EmbeddedStore
-
-        if not Path(args.file).is_file():
-            raise UserError(f"no such file: {args.file}")
-        settings = Settings.from_env(data_dir=args.data_dir)
-        store = _open_existing(EmbeddedStore, settings)
-        try:
-            count = restore(store, Path(args.file))
-        except BadData as error:
-            where = f" (line {error.line}, column {error.column})" if error.line else ""
-            raise UserError(f"{args.file} is not an N-Quads backup{where}: {error}; nothing changed") from None
-        finally:
-            store.close()
-        progress(f"restored {count} graphs from {args.file}; restart `ipgraph serve` to rebuild its indexes")
-        return 0
-
-    return run
-
-
-def _open_existing(store_class, settings: Settings):
-    """The on-disk store, or a clean message when `ipgraph serve` holds it."""
-    try:
-        return store_class(settings.data_dir / "store")
-    except OSError as error:
-        raise UserError(f"cannot open the store under {settings.data_dir} ({error}); stop `ipgraph serve` "
-                        "first") from None
-
-
-@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match [--sizes …]` "
-                  "(matching at national scale; see README, Performance)")
-def _bench(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("name", choices=["match"], help="which benchmark (bench/NAME.py)")
-    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on to bench/NAME.py (try --help)")
-
-    def run(args: argparse.Namespace) -> int:
-        import importlib.util
-
-        from .paths import HOME
-
-        script = HOME / "bench" / f"{args.name}.py"
-        if not script.is_file():
-            raise UserError(f"{script} not found: benchmarks run from a checkout of ipgraph (or set IPGRAPH_HOME)")
-        spec = importlib.util.spec_from_file_location(f"ipgraph_bench_{args.name}", script)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module.main(args.options)
-
-    return run
-
-
 @command("load", "push the ontology, schemes, regions, shapes and a network (the sample network unless "
                  "FILES are given) into a remote SPARQL store; each institution replaces its own graph")
 def _load(parser: argparse.ArgumentParser) -> Command:
@@ -452,6 +344,94 @@ def _open_remote(settings: Settings, *, wait: bool):
                 raise UserError(str(error)) from None
             progress(f"{error}; trying again in 5 s")
             time.sleep(5)
+
+
+@command("backup", "write the whole embedded store to an N-Quads file (gzip when FILE ends in .gz); "
+                   "private graphs only with --include-private")
+def _backup(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("file", help="the file to write, e.g. ipgraph.nq.gz")
+    parser.add_argument("--include-private", action="store_true",
+                        help="also the private graph (feedback with contact details, 5.5) and the provenance graph")
+    parser.add_argument("--data-dir", help="folder of the on-disk store (as for serve)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from .backup import backup
+        from .store import EmbeddedStore
+
+        settings = Settings.from_env(data_dir=args.data_dir)
+        store = _open_existing(EmbeddedStore, settings)
+        try:
+            count = backup(store, Path(args.file), include_private=args.include_private)
+        except OSError as error:
+            raise UserError(f"cannot write {args.file}: {error}") from None
+        finally:
+            store.close()
+        progress(f"wrote {count} quads to {args.file}" + ("" if args.include_private else " (public graphs only)"))
+        return 0
+
+    return run
+
+
+@command("restore", "replace the embedded store's graphs by those of an N-Quads backup (one transaction)")
+def _restore(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("file", help="a file written by `ipgraph backup`")
+    parser.add_argument("--data-dir", help="folder of the on-disk store (as for serve)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from .backup import restore
+        from .store import BadData, EmbeddedStore
+
+        if not Path(args.file).is_file():
+            raise UserError(f"no such file: {args.file}")
+        settings = Settings.from_env(data_dir=args.data_dir)
+        store = _open_existing(EmbeddedStore, settings)
+        try:
+            count = restore(store, Path(args.file))
+        except BadData as error:
+            where = f" (line {error.line}, column {error.column})" if error.line else ""
+            raise UserError(f"{args.file} is not an N-Quads backup{where}: {error}; nothing changed") from None
+        finally:
+            store.close()
+        progress(f"restored {count} graphs from {args.file}; restart `ipgraph serve` to rebuild its indexes")
+        return 0
+
+    return run
+
+
+def _open_existing(store_class, settings: Settings):
+    """The on-disk store, or a clean message when `ipgraph serve` holds it."""
+    try:
+        return store_class(settings.data_dir / "store")
+    except OSError as error:
+        raise UserError(f"cannot open the store under {settings.data_dir} ({error}); stop `ipgraph serve` "
+                        "first") from None
+
+
+@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match [--sizes …]` "
+                  "(matching at national scale; see README, Performance)")
+def _bench(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("name", choices=["match"], help="which benchmark (bench/NAME.py)")
+    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on to bench/NAME.py (try --help)")
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib.util
+
+        from .paths import HOME
+
+        script = HOME / "bench" / f"{args.name}.py"
+        if not script.is_file():
+            raise UserError(f"{script} not found: benchmarks run from a checkout of ipgraph (or set IPGRAPH_HOME)")
+        spec = importlib.util.spec_from_file_location(f"ipgraph_bench_{args.name}", script)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module.main(args.options)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:

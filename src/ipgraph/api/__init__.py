@@ -8,6 +8,7 @@ from .. import __version__
 from ..settings import Settings
 from ..store import Store
 from . import admin, dataset, errors, feedback, finder, health, pages, public, sparql, validation
+from .utf8_targets import PercentEncodeQuery
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -19,6 +20,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.add_middleware(PercentEncodeQuery)  # raw UTF-8 in query strings (curl '…?q=侵权分析')
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # /sparql: SPARQL 1.1 Protocol over the public graphs
