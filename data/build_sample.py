@@ -61,6 +61,7 @@ CPSV = Namespace("http://purl.org/vocab/cpsv#")
 CV = Namespace("http://data.europa.eu/m8g/")
 SCHEMA = Namespace("https://schema.org/")
 WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+CHINA = URIRef("http://publications.europa.eu/resource/authority/country/CHN")  # EU country authority table
 
 NEFU_NEWS = "https://news.nefu.edu.cn/info/1014/29492.htm"
 NEFU_NEWS_LABEL = "东北林业大学新闻网，2025年4月（全国知识产权宣传周黑龙江分会场启动仪式报道）"
@@ -425,15 +426,21 @@ class Builder:
         self.add(hl, RDF.type, IPG.IPAdministration)
         self.names(hl, "黑龙江省知识产权局", "Heilongjiang Intellectual Property Administration")
         self.add(hl, IPG.locatedIn, ID["region/230000"])
+        self.add(hl, DCTERMS.spatial, ID["region/230000"])
         cnipa = ID["administration/cnipa"]
         self.add(cnipa, RDF.type, IPG.IPAdministration)
         self.names(cnipa, "国家知识产权局", "China National Intellectual Property Administration")
+        # CPSV-AP wants every public organisation's spatial coverage: the country, from the EU authority table
+        self.add(cnipa, DCTERMS.spatial, CHINA)
+        self.add(CHINA, RDF.type, DCTERMS.Location)
+        self.names(CHINA, "中华人民共和国", "China")
         for code, zh, en, _area, _seat in PREFECTURES:
             a = ID[f"administration/hl-{code}"]
             self.add(a, RDF.type, IPG.IPAdministration)
             self.names(a, f"{zh}知识产权管理部门（示例）", f"{en} IP administration (sample)")
             self.add(a, IPG.isSample, Literal(True))
             self.add(a, IPG.locatedIn, ID[f"region/{code}"])
+            self.add(a, DCTERMS.spatial, ID[f"region/{code}"])
 
     # -- one institution -----------------------------------------------------------------------
     def institution(self, key, cls, zh, en, adcode, lat, lon, area_served, sample=True):
@@ -444,6 +451,7 @@ class Builder:
         self.add(s, WGS84.lat, Literal(lat, datatype=XSD.double))
         self.add(s, WGS84.long, Literal(lon, datatype=XSD.double))
         self.add(s, SCHEMA.areaServed, ID[f"region/{area_served}"])
+        self.add(s, DCTERMS.spatial, ID[f"region/{area_served}"])  # CPSV-AP: spatial coverage
         if sample:
             self.add(s, IPG.isSample, Literal(True))
         return s
@@ -464,6 +472,7 @@ class Builder:
             return c
         self.add(c, RDF.type, CV.Channel)
         self.add(c, DCTERMS.type, ID[f"channel/{kind}"])
+        self.add(c, DCTERMS.identifier, Literal(kind))  # CPSV-AP: every channel has an identifier
         if sample:
             if kind == "phone":
                 self.add(c, SCHEMA.telephone, Literal(self.phone))
@@ -588,6 +597,7 @@ class Builder:
         self.add(s, IPG.hasFeedbackChannel, fb)
         self.add(fb, RDF.type, IPG.FeedbackChannel)
         self.add(fb, DCTERMS.type, ID["channel/web"])
+        self.add(fb, DCTERMS.identifier, Literal("feedback"))
         self.add(fb, SCHEMA.url, URIRef(f"https://{key}.example.org/feedback"))
         # 7.3 practice case
         if "no-case" not in gaps:

@@ -87,8 +87,6 @@ def test_the_sample_network_s_public_services_conform_to_cpsv_ap(sample_focus):
     assert len(services) > 100 and not (focus & services)
 
 
-@pytest.mark.xfail(strict=True, reason="sample data: institutions and administrations lack dct:spatial, channels lack "
-                                       "dct:identifier (reported to the lead; the marker goes when the data has them)")
 def test_their_competent_authorities_and_channels_conform_to_cpsv_ap(sample_focus):
     data, focus = sample_focus
     assert not (focus & _published(data))

@@ -182,6 +182,7 @@ class _Importer:
             g.add((s, IPG.locatedIn, region))
         if (served := row.region("area_served", vocab)) is not None:
             g.add((s, SCHEMA.areaServed, served))
+            g.add((s, DCTERMS.spatial, served))  # CPSV-AP: a public organisation's spatial coverage
         if contact_address := row.text("address"):
             contact.address = contact_address
             g.add((s, SCHEMA.address, Literal(contact_address, lang="zh")))
@@ -318,6 +319,7 @@ class _Importer:
             g.add((s, IPG.hasFeedbackChannel, fb))
             g.add((fb, RDF.type, IPG.FeedbackChannel))
             g.add((fb, DCTERMS.type, ID["channel/web"]))
+            g.add((fb, DCTERMS.identifier, Literal("feedback")))  # CPSV-AP: every channel has an identifier
             g.add((fb, SCHEMA.url, feedback))
         title = row.text("case_title")
         when = row.date("case_date")
@@ -378,6 +380,7 @@ class _Importer:
             g.add((o, CV.hasChannel, c))
             g.add((c, RDF.type, CV.Channel))
             g.add((c, DCTERMS.type, channel.iri))
+            g.add((c, DCTERMS.identifier, Literal(channel.key)))  # CPSV-AP: every channel has an identifier
             for prop, value in _channel_contacts(channel.key, institution):
                 g.add((c, prop, value))
         for ip_type in ip_types:
