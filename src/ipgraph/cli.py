@@ -411,10 +411,10 @@ def _open_existing(store_class, settings: Settings):
                         "first") from None
 
 
-@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match [--sizes …]` "
-                  "(matching at national scale; see README, Performance)")
+@command("bench", "run a benchmark of a checkout's bench/ folder: `ipgraph bench match|validate [--sizes …]` "
+                  "(matching and validation at national scale; see README, Performance)")
 def _bench(parser: argparse.ArgumentParser) -> Command:
-    parser.add_argument("name", choices=["match"], help="which benchmark (bench/NAME.py)")
+    parser.add_argument("name", choices=["match", "validate"], help="which benchmark (bench/NAME.py)")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on to bench/NAME.py (try --help)")
 
     def run(args: argparse.Namespace) -> int:
