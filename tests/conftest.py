@@ -25,6 +25,14 @@ def sample_store():
     store.close()
 
 
+@pytest.fixture(scope="module")
+def store():
+    """A seeded in-memory store of the test module's own, for tests that write (admin, feedback, privacy)."""
+    store = open_embedded(None)
+    yield store
+    store.close()
+
+
 @pytest.fixture(scope="session")
 def reference_graph() -> Graph:
     """Ontology, schemes and regions in one rdflib graph."""

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from ipgraph.api import create_app
 from ipgraph.backup import export_quads
 from ipgraph.iris import ID, IPG, PROVENANCE_GRAPH
-from ipgraph.seed import SAMPLE_NETWORK, open_embedded
+from ipgraph.seed import SAMPLE_NETWORK
 from ipgraph.settings import Settings
 
 TOKEN = "test-admin-token-7c1f"
@@ -24,13 +24,6 @@ NEW = """@prefix ipg: <https://w3id.org/ipgraph/ontology#> . @prefix skos: <http
 <https://w3id.org/ipgraph/id/institution/{key}> a ipg:TISC ; skos:prefLabel "{name}"@zh ;
     ipg:locatedIn <https://w3id.org/ipgraph/id/region/230100> .
 """
-
-
-@pytest.fixture(scope="module")
-def store():
-    store = open_embedded(None)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

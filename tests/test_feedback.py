@@ -12,7 +12,6 @@ from ipgraph.api import create_app
 from ipgraph.backup import export_quads
 from ipgraph.feedback import RateLimiter
 from ipgraph.iris import PRIVATE_GRAPH
-from ipgraph.seed import open_embedded
 from ipgraph.settings import Settings
 
 TOKEN = "feedback-test-token"
@@ -20,13 +19,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PHONE = "13912345678"
 EMAIL = "zhang.wei.private@example.org"
 SECRET_COMMENT = "私密意见-4f1c9a"
-
-
-@pytest.fixture(scope="module")
-def store():
-    store = open_embedded(None)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

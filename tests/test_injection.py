@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from ipgraph.api import create_app
 from ipgraph.backup import export_quads
 from ipgraph.iris import PROVENANCE_GRAPH
-from ipgraph.seed import open_embedded
 from ipgraph.settings import Settings
 
 TOKEN = "injection-token"
@@ -32,13 +31,6 @@ READS = [  # (path, text parameter)
     ("/admin/compliance", "region"), ("/admin/compliance", "kind"), ("/admin/compliance", "clause"),
     ("/admin/evaluations", "institution"), ("/admin/cases", "institution"), ("/admin/feedback", "institution"),
 ]
-
-
-@pytest.fixture(scope="module")
-def store():
-    store = open_embedded(None)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

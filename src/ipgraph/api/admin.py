@@ -26,7 +26,8 @@ from .. import feedback
 from ..match import MAX_LIMIT, MatchInputError
 from ..settings import Settings
 from ..validate import clause_key
-from .errors import ApiError, BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+                     UnsupportedMediaType)
 from .lang import request_language
 from .public import get_matcher, refresh
 
@@ -34,14 +35,6 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 _bearer = HTTPBearer(auto_error=False, description="the administrators' token (IPGRAPH_ADMIN_TOKEN)")
 _TEMPLATE = FilePath(__file__).parent / "templates" / "admin.html"
 _KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-
-
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
-
-
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
 
 
 class ValidationFailed(ApiError):

@@ -40,6 +40,14 @@ class BadRequest(ApiError):
     status, code = 400, "bad_request"
 
 
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
 class NotFound(ApiError):
     status, code = 404, "not_found"
 
@@ -58,6 +66,10 @@ class UnsupportedMediaType(ApiError):
 
 class Unprocessable(ApiError):
     status, code = 422, "unprocessable"
+
+
+class TooManyRequests(ApiError):
+    status, code = 429, "too_many_requests"
 
 
 class ServiceUnavailable(ApiError):

@@ -12,14 +12,10 @@ from pydantic import BaseModel, Field
 
 from .. import feedback
 from ..iris import ID
-from .errors import ApiError, NotFound, Unprocessable
+from .errors import NotFound, TooManyRequests, Unprocessable
 from .lang import request_language
 
 router = APIRouter(prefix="/api", tags=["feedback"])
-
-
-class TooManyRequests(ApiError):
-    status, code = 429, "too_many_requests"
 
 
 class FeedbackIn(BaseModel):

@@ -25,7 +25,7 @@ from ..sparql_text import dataset_clauses, query_form
 from ..store import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .base_iri import BaseIri
 from .cors import OPEN, OpenRoute
-from .errors import ApiError, BadRequest, NotAcceptable, UnsupportedMediaType
+from .errors import ApiError, BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
 from .html import render
 from .lang import request_language
 from .rdf_out import serialize_graph
@@ -49,10 +49,6 @@ SELECT ?institution ?name WHERE {
 }
 ORDER BY ?name
 LIMIT 20"""
-
-
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
 
 
 class QueryTooSlow(ApiError):
