@@ -73,8 +73,9 @@ def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = No
     if concepts is not None:
         rows = store.select("institution-core", institution=institutions)
         if concepts:
-            rows += store.select("institution-offerings", institution=institutions,
-                                 concept=[URIRef(c) for c in dict.fromkeys(concepts)])
+            wanted = set(concepts)
+            rows += [row for row in store.select("institution-offerings", institution=institutions)
+                     if str(row["concept"]) in wanted]
     else:
         rows = store.select("institution-records", institution=institutions)
     facts: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
