@@ -20,7 +20,7 @@ reason; the engine validates those shapes with pySHACL instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -346,6 +346,27 @@ def _rename(pattern: str, old: str, new: str, *, distinct: bool = True) -> str:
     return f"{{ SELECT {d}(?{old} AS ?{new}) WHERE {{ {{ SELECT {d}?{old} WHERE {{ {pattern} }} }} }} }}"
 
 
+def _var(text: str, old: str, new: str) -> str:
+    """``text`` with the variable ?old renamed ?new."""
+    return re.sub(rf"\?{old}\b", f"?{new}", text)
+
+
+class _NeedsDomain(Exception):
+    """The pattern cannot enumerate its nodes by itself (e.g. nodes *without* a value); the caller gives a domain."""
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One constraint of a shape at a node variable; ``make(x, v, domain)`` writes it for ?x, value variable ?v
+    (see _Compiler's constraints section for the three kinds)."""
+
+    shape: Node
+    component: URIRef
+    kind: str                   # "require" | "filter" | "violate"
+    make: Callable[[str, str, str | None], str]
+    reports_value: bool
+
+
 def _sorted_objects(graph: Graph, subject: Node, predicate: URIRef) -> list[Node]:
     return sorted(graph.objects(subject, predicate), key=lambda node: (type(node).__name__, str(node)))
 
@@ -387,49 +408,42 @@ class _Compiler:
         for predicate in _sorted_objects(self.g, shape, SH.targetObjectsOf):
             parts.append(f"[] {_term(predicate)} ?this .")
         union = " UNION ".join("{ " + p + " }" for p in parts)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {FOCUS_SLOT}\n {union} }} }}"
+        # no DISTINCT: a node typed twice is a duplicate row, which the checks' own DISTINCT removes; a
+        # DISTINCT here would hash every focus node of the store once more
+        return f"{{ {FOCUS_SLOT}\n {union} }}"
 
     def path(self, shape: Node) -> str | None:
         path = self.g.value(shape, SH.path)
         return None if path is None else path_text(self.g, path)
 
-    def value_pattern(self, shape: Node) -> str:
-        """Binds ``?value`` to the value nodes of ``?this`` (§2.3.2): the path's objects, or the node itself."""
-        path = self.path(shape)
-        return f"?this {path} ?value ." if path else "BIND(?this AS ?value)"
+    # -- constraints -------------------------------------------------------------------------------------
+    # Each constraint of a shape, at a node variable ?x, becomes a _Part of one of three kinds, chosen so that
+    # the store evaluates it as joins and anti-joins (MINUS, one hash table per query) over flat patterns:
+    #   "require"  a pattern binding ?x to the nodes that meet it (minCount, hasValue, qualifiedMinCount, …);
+    #   "filter"   an expression over ?x that must hold (a value constraint of a node shape);
+    #   "violate"  a pattern binding ?x (and ?v, the value node) to the nodes that break it.
+    # A shape's conforming and non-conforming nodes are then joins of its parts (:meth:`conforming`,
+    # :meth:`nonconforming`), which nested shapes (sh:node, sh:not, sh:and, sh:or, sh:qualifiedValueShape) use
+    # directly: no sub-select has to enumerate the focus nodes again at every level. A *domain* is a pattern
+    # binding ?x to the nodes in question; a part that needs one (a filter, a missing value) gets it from its
+    # caller, and a pattern that starts from ?this carries the FOCUS_SLOT so that a partial run stays partial.
 
-    def candidates(self, focus: str, shape: Node) -> str:
-        """A pattern binding ``?this`` to the value nodes of the shape's focus nodes (to test nested shapes)."""
-        path = self.path(shape)
-        if path is None:
-            return focus
-        return _rename(f"{focus} ?this {path} ?value .", "value", "this")
+    def fresh(self) -> str:
+        return f"_n{next(self.ids)}"
 
-    def nonconforming(self, shape: Node, focus: str) -> str:
-        """A pattern binding ``?this`` to the nodes of ``focus`` that do not conform to ``shape`` (§3.4)."""
-        if self.deactivated(shape):
-            return "{ VALUES ?this { } }"
+    def anchor(self, x: str) -> str:
+        """The focus slot, when ``x`` is the focus variable: patterns from ?this start at the given focus nodes."""
+        return FOCUS_SLOT + "\n" if x == "this" else ""
+
+    def values_of(self, shape: Node, x: str, v: str) -> str:
+        """A pattern binding ?v to the value nodes of ?x for a property shape."""
+        return f"{self.anchor(x)}?{x} {self.path(shape)} ?{v} ."
+
+    def parts(self, shape: Node) -> list[_Part]:
+        """The constraints of ``shape`` and of its property shapes (§2.3.2), as parts."""
+        g = self.g
         if shape in self.stack:
             raise Unsupported("recursive shapes")
-        self.stack.append(shape)
-        try:
-            patterns = [pattern for _, _, pattern, _ in self.constraints(shape, focus)]
-        finally:
-            self.stack.pop()
-        if not patterns:
-            return "{ VALUES ?this { } }"
-        union = " UNION ".join("{ " + p + " }" for p in patterns)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-
-    def nonconforming_values(self, shape: Node, focus: str, nested: Node) -> str:
-        """Binds ``?value`` to value nodes of ``shape`` (at ``focus``) that do not conform to ``nested``."""
-        return _rename(self.nonconforming(nested, self.candidates(focus, shape)), "this", "value")
-
-    # -- constraints -------------------------------------------------------------------------------------
-    def constraints(self, shape: Node, focus: str) -> Iterator[tuple[Node, URIRef, str, bool]]:
-        """(source shape, component, pattern binding ?this [?value, ?path], has ?value) for every constraint of
-        ``shape`` and of its property shapes, with ``focus`` binding the focus nodes."""
-        g = self.g
         for predicate in set(g.predicates(shape)):
             if not str(predicate).startswith(str(SH)) or predicate in _IGNORED or predicate in _COMPARISONS:
                 continue
@@ -437,16 +451,38 @@ class _Compiler:
                 raise Unsupported(f"{predicate.n3(g.namespace_manager)} is not compiled")
         if g.value(shape, SH.qualifiedValueShapesDisjoint) not in (None, Literal(False)):
             raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
-        values = self.value_pattern(shape)
-        path = self.path(shape)
-        head = f"{focus} {values}"
+        self.stack.append(shape)
+        try:
+            parts = list(self._own_parts(shape))
+            for child in _sorted_objects(g, shape, SH.property):
+                if self.deactivated(child):
+                    continue
+                if self.is_property_shape(shape):
+                    raise Unsupported("sh:property on a property shape")
+                parts += self.parts(child)
+        finally:
+            self.stack.pop()
+        return parts
 
-        def value_check(component: URIRef, condition: str) -> tuple[Node, URIRef, str, bool]:
-            return shape, component, f"{head} FILTER({condition})", True
+    def _own_parts(self, shape: Node) -> Iterator[_Part]:
+        g = self.g
+        path = self.path(shape)
+
+        def value_condition(component: URIRef, broken: str) -> _Part:
+            """A value-type constraint: ``broken`` is the condition (over ?value) under which a value breaks it."""
+            if path:
+                return _Part(shape, component, "violate", lambda x, v, d: (
+                    f"{self.values_of(shape, x, v)} FILTER({_var(broken, 'value', v)})"), True)
+            return _Part(shape, component, "filter", lambda x, v, d: f"!({_var(broken, 'value', x)})", True)
 
         for cls in _sorted_objects(g, shape, SH["class"]):
-            yield shape, SH.ClassConstraintComponent, (
-                f"{head} FILTER NOT EXISTS {{ ?value {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)} }}"), True
+            instance = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)}"
+            if path:
+                yield _Part(shape, SH.ClassConstraintComponent, "violate", lambda x, v, d, i=instance: (
+                    f"{self.values_of(shape, x, v)} MINUS {{ {self.values_of(shape, x, v)} ?{v} {i} }}"), True)
+            else:
+                yield _Part(shape, SH.ClassConstraintComponent, "require",
+                            lambda x, v, d, i=instance: f"{self.anchor(x)}?{x} {i} .", True)
         for datatype in _sorted_objects(g, shape, SH.datatype):
             if datatype == RDF.langString:
                 condition = '!(isLiteral(?value) && lang(?value) != "")'
@@ -455,112 +491,207 @@ class _Compiler:
                 if datatype in _CASTABLE:
                     condition += f" && COALESCE({_term(datatype)}(str(?value)) = ?value, false)"
                 condition += ")"
-            yield value_check(SH.DatatypeConstraintComponent, condition)
+            yield value_condition(SH.DatatypeConstraintComponent, condition)
         for kind in _sorted_objects(g, shape, SH.nodeKind):
             if kind not in _NODE_KINDS:
                 raise Unsupported(f"unknown sh:nodeKind {kind}")
-            yield value_check(SH.NodeKindConstraintComponent, "!" + _NODE_KINDS[kind])
+            yield value_condition(SH.NodeKindConstraintComponent, "!" + _NODE_KINDS[kind])
         for predicate, operator in _COMPARISONS.items():
             for bound in _sorted_objects(g, shape, predicate):
-                yield value_check(SH[predicate.fragment[0].upper() + predicate.fragment[1:] + "ConstraintComponent"],
-                                  f"!COALESCE(?value {operator} {_term(bound)}, false)")
+                yield value_condition(SH[predicate.fragment[0].upper() + predicate.fragment[1:] + "ConstraintComponent"],
+                                      f"!COALESCE(?value {operator} {_term(bound)}, false)")
         for length, operator in ((SH.minLength, "<"), (SH.maxLength, ">")):
             for bound in _sorted_objects(g, shape, length):
                 component = SH.MinLengthConstraintComponent if length == SH.minLength else SH.MaxLengthConstraintComponent
-                yield value_check(component, f"isBlank(?value) || STRLEN(STR(?value)) {operator} {int(bound)}")
+                yield value_condition(component, f"isBlank(?value) || STRLEN(STR(?value)) {operator} {int(bound)}")
         for pattern in _sorted_objects(g, shape, SH.pattern):
             flags = g.value(shape, SH.flags)
             arguments = _string(str(pattern)) + (", " + _string(str(flags)) if flags else "")
-            yield value_check(SH.PatternConstraintComponent, f"isBlank(?value) || !REGEX(STR(?value), {arguments})")
+            yield value_condition(SH.PatternConstraintComponent, f"isBlank(?value) || !REGEX(STR(?value), {arguments})")
         for languages in _sorted_objects(g, shape, SH.languageIn):
-            tests = " || ".join(f"langMatches(lang(?value), {_string(str(tag))})"
-                                for tag in Collection(g, languages))
-            yield value_check(SH.LanguageInConstraintComponent,
-                              f"!(isLiteral(?value) && lang(?value) != \"\" && ({tests or 'false'}))")
+            tests = " || ".join(f"langMatches(lang(?value), {_string(str(tag))})" for tag in Collection(g, languages))
+            yield value_condition(SH.LanguageInConstraintComponent,
+                                  f"!(isLiteral(?value) && lang(?value) != \"\" && ({tests or 'false'}))")
         for members in _sorted_objects(g, shape, SH["in"]):
             tests = " || ".join(f"sameTerm(?value, {_term(m)})" for m in Collection(g, members))
-            yield value_check(SH.InConstraintComponent, f"!({tests or 'false'})")
+            yield value_condition(SH.InConstraintComponent, f"!({tests or 'false'})")
         for value in _sorted_objects(g, shape, SH.hasValue):
             if path:
-                pattern = f"{focus} FILTER NOT EXISTS {{ ?this {path} {_term(value)} }}"
+                yield _Part(shape, SH.HasValueConstraintComponent, "require", lambda x, v, d, t=_term(value): (
+                    f"{self.anchor(x)}?{x} {path} {t} ."), False)
             else:
-                pattern = f"{focus} FILTER(!sameTerm(?this, {_term(value)}))"
-            yield shape, SH.HasValueConstraintComponent, pattern, False
+                yield _Part(shape, SH.HasValueConstraintComponent, "filter",
+                            lambda x, v, d, t=_term(value): f"sameTerm(?{x}, {t})", False)
         if path:
-            yield from self.cardinality(shape, focus, path)
+            yield from self.cardinality(shape, path)
             unique = g.value(shape, SH.uniqueLang)
             if isinstance(unique, Literal) and unique.toPython() is True:
-                yield shape, SH.UniqueLangConstraintComponent, (
-                    f"{focus} ?this {path} ?value . ?this {path} ?other . FILTER(!sameTerm(?value, ?other) && "
-                    f"isLiteral(?value) && isLiteral(?other) && lang(?value) != \"\" && lang(?value) = lang(?other))"
-                ), False
+                yield _Part(shape, SH.UniqueLangConstraintComponent, "violate", lambda x, v, d: (
+                    f"{self.values_of(shape, x, v)} ?{x} {path} ?{v}_other . FILTER(!sameTerm(?{v}, ?{v}_other) && "
+                    f"isLiteral(?{v}) && isLiteral(?{v}_other) && lang(?{v}) != \"\" && lang(?{v}) = lang(?{v}_other))"),
+                    False)
         for nested in _sorted_objects(g, shape, SH.node):
-            yield shape, SH.NodeConstraintComponent, (
-                f"{head} {self.nonconforming_values(shape, focus, nested)}"), True
+            yield _Part(shape, SH.NodeConstraintComponent, "violate", lambda x, v, d, n=nested: (
+                self.at_values(shape, x, v, d, lambda y, dom: self.nonconforming(n, y, dom))), True)
         for nested in _sorted_objects(g, shape, SH["not"]):
-            conforming = f"{head} MINUS {{ {self.nonconforming_values(shape, focus, nested)} }}"
-            yield shape, SH.NotConstraintComponent, conforming, True
+            yield _Part(shape, SH.NotConstraintComponent, "violate", lambda x, v, d, n=nested: (
+                self.at_values(shape, x, v, d, lambda y, dom: self.conforming(n, y, dom))), True)
         for members in _sorted_objects(g, shape, SH["and"]):
-            union = " UNION ".join("{ " + self.nonconforming_values(shape, focus, m) + " }"
-                                   for m in Collection(g, members))
-            yield shape, SH.AndConstraintComponent, f"{head} {{ {union} }}", True
+            listed = list(Collection(g, members))
+            yield _Part(shape, SH.AndConstraintComponent, "violate", lambda x, v, d, ms=listed: (
+                self.at_values(shape, x, v, d, lambda y, dom: " UNION ".join(
+                    "{ " + self.nonconforming(m, y, dom) + " }" for m in ms))), True)
         for members in _sorted_objects(g, shape, SH["or"]):
-            joined = " ".join(self.nonconforming_values(shape, focus, m) for m in Collection(g, members))
-            yield shape, SH.OrConstraintComponent, f"{head} {joined}", True
-        yield from self.qualified(shape, focus, path)
-        for constraint in _sorted_objects(g, shape, SH.sparql):
-            pattern = self.sparql(shape, constraint, focus, path)
-            self.sparql_messages[pattern] = self.messages(constraint) or self.messages(shape)
-            yield shape, SH.SPARQLConstraintComponent, pattern, True
-        for child in _sorted_objects(g, shape, SH.property):
-            if self.deactivated(child):
-                continue
-            if child in self.stack:
-                raise Unsupported("recursive shapes")
-            self.stack.append(child)
-            try:
-                yield from self.constraints(child, focus)
-            finally:
-                self.stack.pop()
+            listed = list(Collection(g, members))
+            yield _Part(shape, SH.OrConstraintComponent, "violate", lambda x, v, d, ms=listed: (
+                self.at_values(shape, x, v, d, lambda y, dom: self.nonconforming_any(ms, y, dom))), True)
+        yield from self.qualified(shape, path)
 
-    def cardinality(self, shape: Node, focus: str, path: str) -> Iterator[tuple[Node, URIRef, str, bool]]:
+    def at_values(self, shape: Node, x: str, v: str, domain: str | None, nested: Callable[[str, str | None], str]) -> str:
+        """``nested(y, domain)`` — a pattern over the value nodes ?y of ?x — with ?v bound to the value node:
+        for a property shape the path's objects (the domain is then the path itself), else ?x itself."""
+        if self.path(shape):
+            return nested(v, self.values_of(shape, x, v))
+        return nested(x, domain)
+
+    def cardinality(self, shape: Node, path: str) -> Iterator[_Part]:
         for bound in _sorted_objects(self.g, shape, SH.minCount):
             n = int(bound)
             if n == 1:
-                pattern = f"{focus} FILTER NOT EXISTS {{ ?this {path} ?value }}"
+                yield _Part(shape, SH.MinCountConstraintComponent, "require", lambda x, v, d: (
+                    f"{self.anchor(x)}?{x} {path} ?{v} ."), False)
             elif n > 1:
-                pattern = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} "
-                           f"OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this }} FILTER(?count < {n})")
-            else:
-                continue
-            yield shape, SH.MinCountConstraintComponent, pattern, False
+                yield _Part(shape, SH.MinCountConstraintComponent, "require", lambda x, v, d, n=n: (
+                    f"{{ SELECT ?{x} WHERE {{ {self.anchor(x)}?{x} {path} ?{v} . }} GROUP BY ?{x} "
+                    f"HAVING (COUNT(DISTINCT ?{v}) >= {n}) }}"), False)
         for bound in _sorted_objects(self.g, shape, SH.maxCount):
-            pattern = (f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} ?this {path} ?value }} "
-                       f"GROUP BY ?this }} FILTER(?count > {int(bound)})")
-            yield shape, SH.MaxCountConstraintComponent, pattern, False
+            yield _Part(shape, SH.MaxCountConstraintComponent, "violate", lambda x, v, d, n=int(bound): (
+                f"{{ SELECT ?{x} WHERE {{ {self.anchor(x)}?{x} {path} ?{v} . }} GROUP BY ?{x} "
+                f"HAVING (COUNT(DISTINCT ?{v}) > {n}) }}"), False)
 
-    def qualified(self, shape: Node, focus: str, path: str | None) -> Iterator[tuple[Node, URIRef, str, bool]]:
-        """sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount (§4.7.3).
-
-        The conforming (focus, value) pairs are computed once (a MINUS at group level, which the store
-        evaluates as one anti-join), then counted per focus node; no OPTIONAL around them, which pyoxigraph
-        would re-evaluate for every focus node.
-        """
+    def qualified(self, shape: Node, path: str | None) -> Iterator[_Part]:
+        """sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount (§4.7.3): the values that
+        conform to the qualified shape, counted per node."""
         g = self.g
         low, high = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
         for nested in _sorted_objects(g, shape, SH.qualifiedValueShape):
             if path is None:
                 raise Unsupported("sh:qualifiedValueShape on a node shape")
-            bad = self.nonconforming_values(shape, focus, nested)
-            conforming = f"{{ {focus} ?this {path} ?value . }} MINUS {{ {bad} }}"
+
+            def counted(x: str, v: str, having: str, n: Node = nested) -> str:
+                pairs = self.conforming(n, v, self.values_of(shape, x, v))
+                return f"{{ SELECT ?{x} WHERE {{ {pairs} }} GROUP BY ?{x} HAVING (COUNT(DISTINCT ?{v}) {having}) }}"
+
             if low is not None and int(low) > 0:
-                enough = (f"{{ SELECT ?this WHERE {{ {conforming} }} GROUP BY ?this "
-                          f"HAVING (COUNT(DISTINCT ?value) >= {int(low)}) }}")
-                yield shape, SH.QualifiedMinCountConstraintComponent, f"{focus} MINUS {{ {enough} }}", False
+                yield _Part(shape, SH.QualifiedMinCountConstraintComponent, "require",
+                            lambda x, v, d, c=counted: c(x, v, f">= {int(low)}"), False)
             if high is not None:
-                too_many = (f"{{ SELECT ?this WHERE {{ {conforming} }} GROUP BY ?this "
-                            f"HAVING (COUNT(DISTINCT ?value) > {int(high)}) }}")
-                yield shape, SH.QualifiedMaxCountConstraintComponent, too_many, False
+                yield _Part(shape, SH.QualifiedMaxCountConstraintComponent, "violate",
+                            lambda x, v, d, c=counted: c(x, v, f"> {int(high)}"), False)
+
+    def no_sparql(self, shape: Node) -> None:
+        """SPARQL-based constraints are compiled for targeted shapes and their property shapes only."""
+        for node in [shape, *self.g.objects(shape, SH.property)]:
+            if (node, SH.sparql, None) in self.g:
+                raise Unsupported("a SPARQL-based constraint in a nested shape")
+
+    def conforming(self, shape: Node, x: str, domain: str | None) -> str:
+        """A pattern binding ?x to the nodes (of ``domain``, when given) that conform to ``shape``."""
+        if self.deactivated(shape):
+            if domain is None:
+                raise _NeedsDomain()
+            return domain
+        self.no_sparql(shape)
+        parts = self.parts(shape)
+        requires = [p for p in parts if p.kind == "require"]
+        if domain is None and not requires:
+            raise _NeedsDomain()
+        if domain is None:      # the node must meet every requirement; one row per node
+            made = [p.make(x, self.fresh(), None) for p in requires]
+            base = " ".join(m if m.startswith("{ SELECT") else f"{{ SELECT DISTINCT ?{x} WHERE {{ {m} }} }}"
+                            for m in made)
+        else:
+            base = " ".join([domain] + [p.make(x, self.fresh(), None) for p in requires])
+        filters = [p.make(x, self.fresh(), None) for p in parts if p.kind == "filter"]
+        text = base + ("".join(f" FILTER({f})" for f in filters))
+        for part in parts:
+            if part.kind == "violate":
+                text += f" MINUS {{ {self.within(base, x, lambda d: part.make(x, self.fresh(), d))} }}"
+        return text
+
+    def within(self, domain: str, x: str, make: Callable[[str | None], str]) -> str:
+        """``make(domain)`` as the right side of a MINUS. Patterns over ?this start at the focus slot by
+        themselves and go without the domain when they can (the focus nodes are costly to enumerate once
+        more); patterns over a value variable keep the domain (a path from the focus), so that a partial run
+        stays partial."""
+        if x == "this":
+            try:
+                return make(None)
+            except _NeedsDomain:
+                pass
+        text = make(domain)
+        return text if domain in text else f"{domain} {text}"
+
+    def nonconforming(self, shape: Node, x: str, domain: str | None) -> str:
+        """A pattern binding ?x to the nodes (of ``domain``, when given) that do not conform to ``shape`` (§3.4)."""
+        if self.deactivated(shape):
+            return f"VALUES ?{x} {{ }}"
+        self.no_sparql(shape)
+        branches = []
+        for part in self.parts(shape):
+            if part.kind != "violate" and domain is None:
+                raise _NeedsDomain()
+            if part.kind == "require":
+                branches.append(f"{domain} MINUS {{ {domain} {part.make(x, self.fresh(), None)} }}")
+            elif part.kind == "filter":
+                branches.append(f"{domain} FILTER(!({part.make(x, self.fresh(), None)}))")
+            else:
+                branches.append(" ".join(filter(None, [domain, part.make(x, self.fresh(), domain)])))
+        if not branches:
+            return f"VALUES ?{x} {{ }}"
+        return "{ " + " } UNION { ".join(branches) + " }"
+
+    def nonconforming_any(self, members: list[Node], x: str, domain: str | None) -> str:
+        """A pattern binding ?x to the nodes that conform to none of ``members`` (sh:or, §4.6.3)."""
+        joined, minus = [], []
+        for member in members:       # a member's own violations joined where they can be listed, else MINUS
+            try:                     # the nodes that conform to it
+                joined.append("{ " + self.nonconforming(member, x, None) + " }")
+            except _NeedsDomain:
+                minus.append(member)
+        if domain is None and not joined:
+            raise _NeedsDomain()
+        text = " ".join(filter(None, [domain, *joined]))
+        for member in minus:
+            if domain is None:
+                text += f" MINUS {{ {self.conforming(member, x, None)} }}"
+            else:
+                text += f" MINUS {{ {self.within(domain, x, lambda d, m=member: self.conforming(m, x, d))} }}"
+        return text
+
+    def top_patterns(self, top: Node, focus: str) -> Iterator[tuple[Node, URIRef, str, bool]]:
+        """(source shape, component, pattern binding ?this [?value, ?path], has ?value) for every constraint of
+        the targeted shape ``top`` and of its property shapes, ``focus`` binding the focus nodes."""
+        shapes = [top] + [c for c in _sorted_objects(self.g, top, SH.property) if not self.deactivated(c)]
+        parts = self.parts(top)
+        for part in parts:
+            own = self.is_property_shape(part.shape)
+            if part.kind == "require":
+                pattern = f"{focus} MINUS {{ {part.make('this', 'value', None)} }}"
+            elif part.kind == "filter":
+                pattern = f"{focus} FILTER(!({part.make('this', 'value', None)}))"
+            elif own:
+                pattern = f"{focus} {part.make('this', 'value', focus)}"
+            else:       # a nested shape at the focus node itself: its pattern starts from the focus already
+                pattern = part.make('this', 'value', focus)
+            if part.reports_value and not own:
+                pattern += " BIND(?this AS ?value)"
+            yield part.shape, part.component, pattern, part.reports_value
+        for shape in shapes:
+            for constraint in _sorted_objects(self.g, shape, SH.sparql):
+                pattern = self.sparql(shape, constraint, focus, self.path(shape))
+                self.sparql_messages[pattern] = self.messages(constraint) or self.messages(shape)
+                yield shape, SH.SPARQLConstraintComponent, pattern, True
 
     def sparql(self, shape: Node, constraint: Node, focus: str, path: str | None) -> str:
         """A SPARQL-based constraint (§5): its SELECT with ``$this`` joined to the focus nodes, as a sub-select."""
@@ -629,8 +760,10 @@ def compile_shapes(shapes: Graph) -> Compiled:
             continue
         try:
             focus = compiler.focus_pattern(top)
-            compiler.stack.append(top)
-            found = list(compiler.constraints(top, focus))
+            found = list(compiler.top_patterns(top, focus))
+        except _NeedsDomain:
+            compiled.fallback[top] = "a nested shape whose nodes cannot be enumerated"
+            continue
         except Unsupported as reason:
             compiled.fallback[top] = str(reason)
             continue
