@@ -306,6 +306,31 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     incremental.replace({institution_graph(outlet_key): original})
     assert keys(incremental.findings) == keys(engine.findings(store))
 
+    # 4. the outlet links a feedback channel that has no data of its own anywhere (a node the change only
+    #    links to: sh:targetObjectsOf ipg:hasFeedbackChannel makes it a focus node with a Violation, 7.2),
+    #    then the link goes again
+    bare = URIRef("https://example.org/feedback-without-contact")
+    linked = original + Graph()
+    linked.add((outlet, IPG.hasFeedbackChannel, bare))
+    gone, new = incremental.replace({institution_graph(outlet_key): linked})
+    assert any(f.focus == bare and f.severity == SH.Violation for f in new)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+    gone, new = incremental.replace({institution_graph(outlet_key): original})
+    assert any(f.focus == bare for f in gone)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
+    # 5. another institution's graph gives that channel a Violation; the outlet then only mentions it: the
+    #    channel's finding, which the outlet's change cannot touch, is kept
+    provincial = by_class[IPG.ProvincialNode]
+    provincial_key = str(provincial).rsplit("/", 1)[-1]
+    incremental.replace({institution_graph(provincial_key):
+                         _institution_graph(store, provincial_key) + Graph().add((provincial, IPG.hasFeedbackChannel, bare))})
+    assert any(f.focus == bare for f in incremental.findings)
+    mentioned = original + Graph().add((outlet, RDFS.seeAlso, bare))
+    incremental.replace({institution_graph(outlet_key): mentioned})
+    assert keys(incremental.findings) == keys(engine.findings(store))
+    assert any(f.focus == bare for f in incremental.findings)
+
 
 # -- the command line -------------------------------------------------------------------------------------
 

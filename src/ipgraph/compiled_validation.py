@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from . import validate as reference
@@ -65,14 +65,37 @@ def pyshacl_keys(report: Graph, shapes: Graph) -> set[tuple[Node, str | None, No
     return keys
 
 
+@dataclass(frozen=True)
+class Targets:
+    """A shape's targets (§2.1.3)."""
+
+    classes: frozenset[Node]
+    nodes: frozenset[Node]
+    subjects_of: frozenset[Node]
+    objects_of: frozenset[Node]
+
+
 class CompiledEngine:
     """The shapes of ``shapes/`` compiled once; :meth:`findings` / :meth:`report` run them on a store."""
 
     def __init__(self, shapes: Graph | None = None):
         self.shapes = shapes if shapes is not None else reference.shapes_graph()
         self.compiled: Compiled = compile_shapes(self.shapes)
+        self._top_of: dict[Node, Node] | None = None
         for shape, reason in self.compiled.fallback.items():
             warnings.warn(f"shape {shape} is validated by pySHACL, not compiled: {reason}", stacklevel=2)
+
+    @property
+    def top_of(self) -> dict[Node, Node]:
+        """Each source shape's targeted shape."""
+        if self._top_of is None:
+            self._top_of = {check.shape: check.top for check in self.checks}
+        return self._top_of
+
+    def by_links(self, top: Node) -> bool:
+        """Whether ``top`` targets the subjects or objects of predicates."""
+        targets = self.targets(top)
+        return bool(targets.subjects_of or targets.objects_of)
 
     @property
     def checks(self) -> list[Check]:
@@ -83,16 +106,61 @@ class CompiledEngine:
         """What the report should say about shapes not compiled."""
         return [f"{shape}: validated by pySHACL ({reason})" for shape, reason in self.compiled.fallback.items()]
 
+    def targets(self, top: Node) -> Targets:
+        """What ``top`` targets (§2.1.3): classes (an implicit class target included), nodes, predicates."""
+        g = self.shapes
+        classes = set(g.objects(top, SH.targetClass))
+        if (top, RDF.type, RDFS.Class) in g or (top, RDF.type, OWL.Class) in g:
+            classes.add(top)
+        return Targets(frozenset(classes), frozenset(g.objects(top, SH.targetNode)),
+                       frozenset(g.objects(top, SH.targetSubjectsOf)), frozenset(g.objects(top, SH.targetObjectsOf)))
+
+    def focus_nodes(self, store: Store, nodes: list[Node], linked_only: Mapping[Node, set[Node]] | None = None,
+                    ) -> dict[Node, list[Node]]:
+        """For a partial run: each targeted shape's focus nodes among ``nodes`` (none: the shape is skipped).
+
+        A changed institution's graph names concepts, regions, classes and fee levels too; running every
+        constraint with all of them as focus nodes makes each query a hundred times slower, and most shapes
+        target none of them. ``linked_only`` (from :class:`IncrementalValidation`) maps the nodes the change
+        only links to onto the linking predicates: such a node became or stopped being a focus node of
+        ``sh:targetObjectsOf`` only through those links, and its results under ``sh:targetSubjectsOf`` and
+        ``sh:targetObjectsOf`` shapes (whose constraints read the node's own data) cannot have changed, so the
+        store is not asked about it — asking which triples point at a class or a concept is what is slow.
+        """
+        linked_only = linked_only or {}
+        tops = {check.top: self.targets(check.top) for check in self.checks}
+        classes: dict[Node, set[Node]] = defaultdict(set)
+        links: set[tuple[Node, Node, bool]] = {(n, p, False) for n, ps in linked_only.items() for p in ps}
+        wanted = {True: {p for t in tops.values() for p in t.subjects_of},
+                  False: {p for t in tops.values() for p in t.objects_of}}
+        own = [n for n in nodes if n not in linked_only]
+        for start in range(0, len(nodes), FOCUS_BATCH):
+            for row in store.select("validation-focus-classes", node=nodes[start:start + FOCUS_BATCH]):
+                classes[row["node"]].add(row["class"])
+        for start in range(0, len(own), FOCUS_BATCH):
+            for subject, query in ((True, "validation-focus-subjects"), (False, "validation-focus-objects")):
+                if wanted[subject]:
+                    for row in store.select(query, node=own[start:start + FOCUS_BATCH]):
+                        if row["predicate"] in wanted[subject]:
+                            links.add((row["node"], row["predicate"], subject))
+        return {top: [n for n in nodes if classes[n] & t.classes or n in t.nodes
+                      or any((n, p, True) in links for p in t.subjects_of)
+                      or any((n, p, False) in links for p in t.objects_of)]
+                for top, t in tops.items()}
+
     def findings(self, store: Store, focus: Iterable[Node] | None = None, *,
-                 progress: Progress = _quiet) -> list[Finding]:
-        """Every result of every shape, or (``focus`` given) only those whose focus node is in ``focus``."""
-        nodes = None if focus is None else sorted({n for n in focus if not isinstance(n, (BNode, Literal))}, key=str)
+                 per_shape: Mapping[Node, list[Node]] | None = None, progress: Progress = _quiet) -> list[Finding]:
+        """Every result of every shape, or (``focus`` given) only those whose focus node is in ``focus``, or
+        (``per_shape`` given, from :meth:`focus_nodes`) those of each targeted shape's listed focus nodes."""
+        nodes = None if focus is None else _named(focus)
         if nodes is not None and not nodes:
             return []
+        if per_shape is None and nodes is not None:
+            per_shape = self.focus_nodes(store, nodes)
         found: set[Finding] = set()
         started = time.perf_counter()
         for number, check in enumerate(self.checks, 1):
-            for block in _focus_blocks(nodes):
+            for block in _focus_blocks(None if per_shape is None else per_shape.get(check.top, [])):
                 sparql = check.component == SH.SPARQLConstraintComponent
                 for row in store.select_text(check.text(block)):
                     path = row.get("path", check.path)
@@ -154,7 +222,13 @@ def _filled(messages: tuple[Literal, ...], row: Mapping[str, Node]) -> tuple[Lit
     return tuple(out)
 
 
+def _named(nodes: Iterable[Node]) -> list[Node]:
+    """The nodes that can be focus nodes of a partial run (blank nodes and literals cannot be named in VALUES)."""
+    return sorted({n for n in nodes if not isinstance(n, (BNode, Literal))}, key=str)
+
+
 def _focus_blocks(nodes: list[Node] | None) -> Iterable[str]:
+    """The VALUES blocks that narrow a check to ``nodes`` (all focus nodes when None; no run when empty)."""
     if nodes is None:
         yield ""
         return
@@ -259,9 +333,9 @@ class IncrementalValidation:
 
     A replaced graph can change the results of (1) the nodes it held before and holds after (subjects and IRI
     objects), (2) the nodes that link to those subjects from other graphs (guidance, coordination, support,
-    designations are written in both directions across institutions' graphs), and (3) the institutions of the
-    same prefecture-level region (coordination, 6.3.2.2 c, compares an outlet with its prefecture's municipal
-    nodes). Only those focus nodes are re-checked, every compiled constraint restricted to them by ``VALUES``.
+    designations are written in both directions across institutions' graphs), and (3) when a municipal node
+    changes, the institutions of its prefecture-level region (coordination, 6.3.2.2 c, compares an outlet with
+    its prefecture's municipal nodes). Only those focus nodes are re-checked, every compiled constraint restricted to them by ``VALUES``.
     """
 
     def __init__(self, store: Store, engine: CompiledEngine | None = None, *,
@@ -271,6 +345,10 @@ class IncrementalValidation:
         self.engine = engine or CompiledEngine()
         self.by_focus: dict[Node, set[Finding]] = defaultdict(set)
         self.last_rechecked = 0          # focus nodes the last re-check covered
+        # what affected() saw since the last re-check: nodes with data of their own in the changed graphs
+        # (subjects, neighbours), and the objects of the changed graphs with the predicates that link them
+        self._own: set[Node] = set()
+        self._objects: dict[Node, set[Node]] = defaultdict(set)
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
@@ -287,29 +365,52 @@ class IncrementalValidation:
             nodes.add(row["node"])
             if row["subject"].toPython():
                 subjects.add(row["node"])
+            else:
+                self._objects[row["node"]].add(row["predicate"])
         for graph in (new or {}).values():
-            for s, _, o in graph:
+            for s, p, o in graph:
                 nodes.add(s)
                 subjects.add(s)
                 if isinstance(o, URIRef):
                     nodes.add(o)
-        return nodes | self._neighbours(subjects)
+                    self._objects[o].add(p)
+        neighbours = self._neighbours(subjects)
+        self._own |= subjects | neighbours
+        return nodes | neighbours
+
+    @property
+    def linked_only(self) -> dict[Node, set[Node]]:
+        """The nodes the changed graphs only link to (no data of their own there, not neighbours), with the
+        linking predicates: see :meth:`CompiledEngine.focus_nodes`."""
+        return {node: predicates for node, predicates in self._objects.items() if node not in self._own}
 
     def _neighbours(self, subjects: set[Node]) -> set[Node]:
         named = sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
         found: set[Node] = set()
         for start in range(0, len(named), FOCUS_BATCH):
-            rows = self.store.select("validation-neighbours", node=named[start:start + FOCUS_BATCH])
-            found.update(row["neighbour"] for row in rows)
+            for query in ("validation-neighbours", "validation-prefecture"):
+                rows = self.store.select(query, node=named[start:start + FOCUS_BATCH])
+                found.update(row["neighbour"] for row in rows)
         return found
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
         self.last_rechecked = len(nodes)
-        before = {f for n in nodes for f in self.by_focus.get(n, ())}
-        after = set(self.engine.findings(self.store, nodes))
+        linked_only = self.linked_only
+        self._own, self._objects = set(), defaultdict(set)
+        named = _named(nodes)
+        per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
+        after = set(self.engine.findings(self.store, named, per_shape=per_shape)) if named else set()
+        ran = {(node, top) for top, listed in per_shape.items() for node in listed}
+        before: set[Finding] = set()
         for node in nodes:
-            self.by_focus.pop(node, None)
+            old = self.by_focus.pop(node, set())
+            before |= old
+            # a node the change only links to keeps its findings under subject/object targets it was not
+            # re-checked for (see CompiledEngine.focus_nodes: they cannot have changed)
+            kept = {f for f in old if node in linked_only and (top := self.engine.top_of.get(f.shape)) is not None
+                    and self.engine.by_links(top) and (node, top) not in ran}
+            after |= kept
         for finding in after:
             self.by_focus[finding.focus].add(finding)
         return before - after, after - before

@@ -290,11 +290,13 @@ def rewrite_not_exists(body: str, everywhere: dict[str, int] | None = None, mark
             continue
         cut.append((start, end))
         for part, fits in judged:
+            # a pattern about the focus node starts from the focus slot, so that a partial run stays partial
+            slot = FOCUS_SLOT + "\n" if re.search(r"\?this\b", _blanked(part)) else ""
             if fits:
                 marker = f"?{_MARKER}{next(markers)}"
-                tail.append(f"OPTIONAL {{ {part}\n BIND(true AS {marker}) }} FILTER(!BOUND({marker}))")
+                tail.append(f"OPTIONAL {{ {slot}{part}\n BIND(true AS {marker}) }} FILTER(!BOUND({marker}))")
             else:
-                tail.append(f"FILTER NOT EXISTS {{ {part} }}")
+                tail.append(f"FILTER NOT EXISTS {{ {slot}{part} }}")
     if not cut:
         return body
     for start, end in reversed(cut):
