@@ -55,10 +55,13 @@ def _is_latin(char: str) -> bool:
 
 
 def index_keys(keys: Iterable[str]) -> dict[str, list[str]]:
-    """Keys grouped by their first character, for :func:`find_spans` on a large vocabulary."""
+    """Keys (of two characters or more) grouped by their first two, for :func:`find_spans` on a large
+    vocabulary: a text is then tried only against the keys that start with one of its own character pairs."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for key in keys:
-        grouped[key[0]].append(key)
+        if len(key) < 2:
+            raise ValueError(f"index_keys takes keys of two characters or more, not {key!r}")
+        grouped[key[:2]].append(key)
     return dict(grouped)
 
 
@@ -69,8 +72,8 @@ def find_spans(text: str, keys: Iterable[str] | dict[str, list[str]]) -> list[tu
     found in "an fto search", not in "photos"); Chinese keys match anywhere.
     """
     found = []
-    if isinstance(keys, dict):  # keys grouped by first character (see index_keys): only those that can occur
-        keys = [k for ch in dict.fromkeys(text) for k in keys.get(ch, ())]
+    if isinstance(keys, dict):  # keys grouped by their first two characters (index_keys): those that can occur
+        keys = [k for pair in dict.fromkeys(map(str.__add__, text, text[1:])) for k in keys.get(pair, ())]
     for key in keys:
         start = text.find(key)
         while start >= 0:

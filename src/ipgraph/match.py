@@ -1,9 +1,10 @@
 """Service matching: (what, where, filters) → institutions ranked by distance, explained.
 
 Ranking does not run in SPARQL (slow at national scale, and SPARQL 1.1 has no trigonometry): at start-up
-:meth:`MatchIndex.build` reads every institution and offering through two named queries into NumPy arrays
-(points, kinds, regions; per offering its institution, concept, fee, IP types and channels as bit sets),
-and :meth:`MatchIndex.search` answers from them. The index is a cache: the graph stays the authority —
+:meth:`MatchIndex.build` reads every institution and offering through the ``match-index-*`` named queries
+into NumPy arrays (points, kinds, regions; per offering its institution and concepts), the fee, IP-type and
+channel filters as masks read on first use (``match-filter-*``), and :meth:`MatchIndex.search` answers from
+them. The index is a cache: the graph stays the authority —
 :meth:`Matcher.rebuild` re-reads it, the full records of the results shown are fetched by IRI
 (``records.fetch_records``), and ``queries/match-sparql.rq`` asks the same question in SPARQL alone for
 the tests to compare against.
@@ -14,10 +15,14 @@ the offered concept is the one asked for, n when it is n steps narrower), then i
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
+from itertools import compress, count, repeat
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from rdflib import URIRef
@@ -25,7 +30,7 @@ from rdflib import URIRef
 from .catalog import CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, NARROWER, SERVICES, Catalog, Concept, \
     ConceptMatch, Expansion, UnknownConcept, normalize
 from .iris import ID, IPG, institution_key
-from .places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point, haversine_km
+from .places import EARTH_RADIUS_KM, AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
 from .records import InstitutionRecord, OfferingRecord, fetch_records
 from .store import Store
 
@@ -33,6 +38,7 @@ FREE = str(ID["fee/free"])
 SERVICE_INSTITUTION = str(IPG.ServiceInstitution)
 MAX_LIMIT = 100
 _ABSTRACT = {SERVICE_INSTITUTION, str(IPG.Node), str(IPG.Outlet)}
+_FAR = 1e13  # a scaled distance (mm) past any on Earth: where an institution without a point ranks
 
 
 class MatchInputError(ValueError):
@@ -50,9 +56,11 @@ class MatchInputError(ValueError):
 # the in-memory index
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Hit:
-    """One ranked institution: its position in the index, distance, specificity, the offerings that matched."""
+class Hit(NamedTuple):
+    """One ranked institution: its position in the index, distance, specificity, the offerings that matched.
+
+    A named tuple, not a frozen dataclass: ten of them per request, and creating one was several µs.
+    """
 
     position: int
     distance_km: float | None
@@ -62,7 +70,13 @@ class Hit:
 
 @dataclass
 class MatchIndex:
-    """Institutions (sorted by IRI, so position is the tie-break) and offerings as NumPy arrays."""
+    """Institutions (sorted by IRI, so position is the tie-break) and offerings as NumPy arrays.
+
+    The fee, IP-type and channel filters are masks over the offerings read from the graph the first time
+    each value is asked for (:meth:`said_of`) and kept with the index: together they are more rows than the
+    rest of the index (at 100,000 institutions 4 s of the engine's time) and most requests use none of them,
+    so start-up does not wait for them.
+    """
 
     iris: list[str]
     lat: np.ndarray
@@ -73,18 +87,24 @@ class MatchIndex:
     regions: list[str]
     off_inst: np.ndarray
     off_concept: np.ndarray     # index into ``concepts``
-    off_free: np.ndarray
-    off_ip: np.ndarray          # bit set over ``ip_types``
-    off_chan: np.ndarray        # bit set over ``channel_types``
+    off_offering: np.ndarray    # index into ``offering_ids``' values: the offering the row is about
     concepts: list[str]
-    ip_types: list[str]
-    channel_types: list[str]
+    offering_ids: dict[str, int] = field(default_factory=dict)
+    store: Store | None = None  # where :meth:`said_of` reads the filter masks
     build_seconds: float = 0.0
     position: dict[str, int] = field(default_factory=dict)
     concept_ids: dict[str, int] = field(default_factory=dict)
     _by_concept: dict[int, np.ndarray] = field(default_factory=dict)
+    _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _masks_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        rlat = np.radians(self.lat)
+        self._points = np.vstack([rlat, np.radians(self.lon), np.cos(rlat)])  # as places.haversine_km uses them
+        self._pointless = bool(np.isnan(self.lat).any())  # some institution has no point
+        # search sorts (institution, depth, concept) packed in one integer: depth in the 8 bits above the concept
+        self._concept_bits = max(len(self.concepts) - 1, 1).bit_length()
+        self._row_key = (self.off_inst.astype(np.int64) << (self._concept_bits + 8)) | self.off_concept
         self.position = {iri: i for i, iri in enumerate(self.iris)}
         self.concept_ids = {iri: i for i, iri in enumerate(self.concepts)}
         order = np.argsort(self.off_concept, kind="stable")
@@ -93,85 +113,90 @@ class MatchIndex:
 
     @classmethod
     def build(cls, store: Store) -> "MatchIndex":
-        """Read the graph through the ``match-index-*`` named queries (and ``institution-classes``)."""
+        """Read the graph through the ``match-index-*`` named queries (and ``institution-classes``).
+
+        The queries are flat patterns read as columns (``Store.select_columns``) and joined here with dicts
+        and NumPy: at national scale the engine's rows are most of the time, and per-row Python the rest.
+        Two threads read while this one joins (pyoxigraph and HTTP release the GIL while they work).
+        """
         started = time.perf_counter()
         supers = class_supers(store)
-        info: dict[str, dict] = {}
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="match-index") as pool:
+            read = {name: pool.submit(store.select_columns, name, **bindings) for name, bindings in (
+                ("match-index-institutions", {"kindClass": [URIRef(c) for c in sorted(supers)]}),
+                ("match-index-places", {}), ("match-index-offerings", {}), ("match-index-concepts", {}))}
+            columns = lambda name: read[name].result()  # noqa: E731
+            return cls._join(store, supers, columns, started)
+
+    @classmethod
+    def _join(cls, store: Store, supers: dict[str, set[str]], columns, started: float) -> "MatchIndex":
+        """The index from the ``match-index-*`` columns (``columns(name)``), as :meth:`build` reads them."""
+        classes_of: dict[str, set[str]] = defaultdict(set)
         if supers:
-            rows = _values(store, "match-index-institutions", ("institution", "kindClass", "lat", "lon", "region"),
-                           kindClass=[URIRef(c) for c in sorted(supers)])
-            for iri, kind_class, lat, lon, region in rows:
-                entry = info.setdefault(iri, {"classes": set()})
-                entry["classes"].add(kind_class)
-                if lat is not None and lon is not None:
-                    entry.setdefault("point", (float(lat), float(lon)))
-                if region is not None:
-                    entry.setdefault("region", region)
-        iris = sorted(info)
+            kinds = columns("match-index-institutions")
+            for iri, kind_class in zip(kinds["institution"], kinds["kindClass"]):
+                classes_of[iri].add(kind_class)
+        iris = sorted(classes_of)
         position = {iri: i for i, iri in enumerate(iris)}
-        classes = sorted({c for e in info.values() for c in e["classes"]})
-        class_id = {c: i for i, c in enumerate(classes)}
-        regions = sorted({e["region"] for e in info.values() if "region" in e})
-        region_id = {r: i for i, r in enumerate(regions)}
-        lat = np.full(len(iris), np.nan)
-        lon = np.full(len(iris), np.nan)
-        kind = np.zeros(len(iris), dtype=np.int32)
-        region = np.full(len(iris), -1, dtype=np.int32)
-        for i, iri in enumerate(iris):
-            entry = info[iri]
-            if "point" in entry:
-                lat[i], lon[i] = entry["point"]
+        specific: dict[frozenset[str], str] = {}
+        for entry in map(frozenset, classes_of.values()):
             # the most specific class: one that is not a superclass of another class of the institution
-            specific = sorted(c for c in entry["classes"]
-                              if not any(c in supers.get(o, ()) for o in entry["classes"] if o != c))
-            kind[i] = class_id[specific[0]]
-            region[i] = region_id.get(entry.get("region"), -1)
+            if entry not in specific:
+                specific[entry] = sorted(c for c in entry if not any(c in supers.get(o, ()) for o in entry if o != c))[0]
+        classes = sorted(set(specific.values()))
+        class_id = {c: i for i, c in enumerate(classes)}
+        kind = np.array([class_id[specific[frozenset(classes_of[iri])]] for iri in iris], dtype=np.int32)
 
-        concepts: dict[str, int] = {}
-        first_row: dict[str, int] = {}        # offering IRI → its row
-        more_rows: dict[str, list[int]] = {}  # … and its other rows when it states several concepts
-        inst, concept, free = [], [], []
-        for institution, offering, concept_iri, fee in _values(store, "match-index-offerings",
-                                                               ("institution", "offering", "concept", "fee")):
-            at = position.get(institution)
-            if at is None:
-                continue
-            if offering in first_row:
-                more_rows.setdefault(offering, []).append(len(inst))
-            else:
-                first_row[offering] = len(inst)
-            inst.append(at)
-            concept.append(concepts.setdefault(concept_iri, len(concepts)))
-            free.append(fee == FREE)
+        # points and regions: each branch of the UNION binds one of lat, lon, region ('' elsewhere)
+        places = columns("match-index-places")
+        said = {name: dict(zip(compress(places["resource"], places[name]), filter(None, places[name])))
+                for name in ("lat", "lon", "region")}
+        lat = np.array(list(map(said["lat"].get, iris, repeat("nan"))), dtype=float).reshape(-1)
+        lon = np.array(list(map(said["lon"].get, iris, repeat("nan"))), dtype=float).reshape(-1)
+        lat[np.isnan(lon)] = np.nan
+        lon[np.isnan(lat)] = np.nan
+        located = list(map(said["region"].get, iris))
+        regions = sorted(set(located) - {None})
+        region_id = {r: i for i, r in enumerate(regions)}
+        region = np.array([region_id.get(r, -1) for r in located], dtype=np.int32).reshape(-1)
 
-        def rows_of(offering: str) -> list[int]:
-            first = first_row.get(offering)
-            return [] if first is None else [first, *more_rows.get(offering, ())]
+        # offerings: each one's owners and concepts, joined on the offering IRI by dicts
+        # and NumPy (map over C-level dict lookups: no Python loop per row)
+        offered = columns("match-index-offerings")
+        owner = np.fromiter(map(position.get, offered["institution"], repeat(-1)), dtype=np.int64,
+                            count=len(offered["institution"]))
+        mine = owner >= 0
+        pairs = list(compress(offered["offering"], mine.tolist()))
+        owner = owner[mine]
+        offering_ids = dict(zip(pairs, count()))
+        if len(offering_ids) == len(pairs):  # one owner each, as usual: the pair is the offering
+            canonical = np.arange(len(pairs))
+        else:
+            offering_ids = dict(zip(dict.fromkeys(pairs), count()))
+            canonical = np.fromiter(map(offering_ids.__getitem__, pairs), dtype=np.int64, count=len(pairs))
+        stated = columns("match-index-concepts")
+        stated_off = np.fromiter(map(offering_ids.get, stated["offering"], repeat(-1)), dtype=np.int64,
+                                 count=len(stated["offering"]))
+        every_concept = dict(zip(dict.fromkeys(stated["concept"]), count()))
+        stated_concept = np.fromiter(map(every_concept.__getitem__, stated["concept"]), dtype=np.int64,
+                                     count=len(stated["concept"]))
+        indexed = stated_off >= 0
+        used, stated_concept = np.unique(stated_concept[indexed], return_inverse=True)
+        stated_off = stated_off[indexed]
+        every = list(every_concept)
+        concepts = [every[i] for i in used.tolist()]  # those of indexed offerings, ids renumbered by np.unique
 
-        ip_types: dict[str, int] = {}
-        ip = [0] * len(inst)
-        for offering, ip_type in _values(store, "match-index-ip-types", ("offering", "ipType")):
-            bit = _bit_of(ip_type, ip_types)
-            for row in rows_of(offering):
-                ip[row] |= bit
-        channel_types: dict[str, int] = {}
-        channel_bit: dict[str, int] = {}
-        links = []
-        for offering, channel, kind_of_channel in _values(store, "match-index-channels",
-                                                          ("offering", "channel", "channelType")):
-            if offering is None and kind_of_channel is not None:
-                channel_bit[channel] = _bit_of(kind_of_channel, channel_types)
-            elif offering is not None:
-                links.append((offering, channel))
-        chan = [0] * len(inst)
-        for offering, channel in links:
-            bit = channel_bit.get(channel, 0)
-            for row in rows_of(offering):
-                chan[row] |= bit
-        return cls(iris, lat, lon, kind, classes, region, regions,
-                   np.asarray(inst, dtype=np.int32), np.asarray(concept, dtype=np.int32),
-                   np.asarray(free, dtype=bool), np.asarray(ip, dtype=np.uint64), np.asarray(chan, dtype=np.uint64),
-                   list(concepts), list(ip_types), list(channel_types), time.perf_counter() - started)
+        # one row per (owner, offering, concept): each concept row repeated once per owner of its offering
+        order = np.argsort(canonical, kind="stable")
+        owners = np.bincount(canonical, minlength=len(offering_ids))
+        start = np.cumsum(owners) - owners  # where each offering's owners begin in ``order``
+        repeat_ = owners[stated_off]
+        row_off = np.repeat(stated_off, repeat_)
+        nth = np.arange(len(row_off)) - np.repeat(np.cumsum(repeat_) - repeat_, repeat_)
+        row_inst = owner[order[start[row_off] + nth]]
+        return cls(iris, lat, lon, kind, classes, region, regions, row_inst.astype(np.int32),
+                   np.repeat(stated_concept, repeat_).astype(np.int32), row_off.astype(np.int32),
+                   list(concepts), offering_ids, store, time.perf_counter() - started)
 
     def __len__(self) -> int:
         return len(self.iris)
@@ -179,63 +204,109 @@ class MatchIndex:
     def offerings_of(self, depths: dict[str, int], *, kinds: set[str] | None = None, ip_type: str | None = None,
                      channel: str | None = None, free_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Offerings (indices) of the given concepts that pass the filters, and each one's depth."""
-        ids = [(self.concept_ids.get(c), d) for c, d in depths.items()]
-        parts = [(self._by_concept[i], d) for i, d in ids if i is not None]
+        parts = [(self._by_concept[i], d) for c, d in depths.items() if (i := self.concept_ids.get(c)) is not None]
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        offs = np.concatenate([p for p, _ in parts])
-        depth = np.concatenate([np.full(len(p), d, dtype=np.int32) for p, d in parts])
-        keep = np.ones(len(offs), dtype=bool)
+        if len(parts) == 1:
+            offs, depth = parts[0][0], np.full(len(parts[0][0]), parts[0][1], dtype=np.int32)
+        else:
+            offs = np.concatenate([p for p, _ in parts])
+            depth = np.repeat(np.array([d for _, d in parts], dtype=np.int32), [len(p) for p, _ in parts])
+        masks = []
         if free_only:
-            keep &= self.off_free[offs]
+            masks.append(self.said_of("match-filter-fee", "fee", FREE)[offs])
         if ip_type is not None:
-            keep &= (self.off_ip[offs] & _bit(ip_type, self.ip_types)) != 0
+            masks.append(self.said_of("match-filter-ip-type", "ipType", ip_type)[offs])
         if channel is not None:
-            keep &= (self.off_chan[offs] & _bit(channel, self.channel_types)) != 0
+            masks.append(self.said_of("match-filter-channel", "channelType", channel)[offs])
         if kinds is not None:
-            allowed = np.isin(np.arange(len(self.classes)), [self.classes.index(k) for k in kinds if k in self.classes])
-            keep &= allowed[self.kind[self.off_inst[offs]]]
+            allowed = np.zeros(len(self.classes), dtype=bool)
+            allowed[[i for i, c in enumerate(self.classes) if c in kinds]] = True
+            masks.append(allowed[self.kind[self.off_inst[offs]]])
+        if not masks:
+            return offs, depth
+        keep = masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
         return offs[keep], depth[keep]
+
+    def said_of(self, query: str, variable: str, value: str) -> np.ndarray:
+        """Per offering row, whether the named ``query`` with ``variable`` bound to ``value`` lists its offering.
+
+        Read once per (query, value) and kept: the index is rebuilt, not patched, when the graph changes.
+        """
+        key = (query, value)
+        mask = self._masks.get(key)
+        if mask is None:
+            with self._masks_lock:
+                mask = self._masks.get(key)
+                if mask is None:
+                    found = np.zeros(len(self.offering_ids) + 1, dtype=bool)  # the last slot: not indexed
+                    if self.store is not None:
+                        listed = self.store.select_columns(query, **{variable: URIRef(value)})["offering"]
+                        found[np.fromiter(map(self.offering_ids.get, listed, repeat(-1)), dtype=np.int64)] = True
+                    mask = self._masks[key] = found[self.off_offering]
+        return mask
 
     def search(self, depths: dict[str, int], *, point: tuple[float, float] | None = None,
                radius_km: float | None = None, kinds: set[str] | None = None, ip_type: str | None = None,
                channel: str | None = None, free_only: bool = False, limit: int = 10,
                offset: int = 0) -> tuple[int, list[Hit]]:
-        """How many institutions match, and the ranked page ``[offset, offset + limit)`` of them."""
+        """How many institutions match, and the ranked page ``[offset, offset + limit)`` of them.
+
+        Few NumPy calls, each over the matching offerings only: at 1,000 institutions a call's fixed cost
+        is most of the time. Distances are ``places.haversine_km``'s, operation for operation.
+        """
         offs, depth = self.offerings_of(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
-        inst = self.off_inst[offs]
-        order = np.lexsort((depth, inst))
-        inst_sorted = inst[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = inst_sorted[1:] != inst_sorted[:-1]
-        members = inst_sorted[first]
-        specificity = depth[order][first]
+        if not len(offs):
+            return 0, []
+        # each institution once, with its most specific offering: sort (institution, depth, concept) packed in
+        # one integer, keep the first of each institution
+        bits = self._concept_bits
+        key = self._row_key[offs]
+        if depth.any():
+            key |= np.minimum(depth, 255).astype(np.int64) << bits
+        key.sort()
+        institution = key >> (bits + 8)
+        first = np.empty(len(key), dtype=bool)
+        first[0] = True
+        np.not_equal(institution[1:], institution[:-1], out=first[1:])
+        members, specificity = institution[first], (key[first] >> bits) & 255
         if point is not None:
-            distance = haversine_km(point[0], point[1], self.lat[members], self.lon[members])
-            distance = np.where(np.isnan(distance), np.inf, np.round(distance, 6))
+            lat1, lon1 = math.radians(point[0]), math.radians(point[1])  # == np.radians, bit for bit
+            rlat, rlon, coslat = self._points[:, members]
+            a = np.sin((rlat - lat1) / 2) ** 2 + np.cos(lat1) * coslat * np.sin((rlon - lon1) / 2) ** 2
+            scaled = np.rint(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * 1e6)  # round(·, 6)
+            if self._pointless:
+                scaled[np.isnan(scaled)] = _FAR
             if radius_km is not None:
-                inside = distance <= radius_km
-                members, specificity, distance = members[inside], specificity[inside], distance[inside]
+                inside = scaled / 1e6 <= radius_km
+                if self._pointless:
+                    inside &= scaled < _FAR
+                members, specificity, scaled = members[inside], specificity[inside], scaled[inside]
+            order_key = scaled * 256 + specificity  # exact in float64 (< 2**53); members are ascending already
         else:
-            distance = np.zeros(len(members))
-        ranked = np.lexsort((members, specificity, distance))
-        page = ranked[offset:offset + limit]
-        hits = []
-        offs_sorted, depth_sorted = offs[order], depth[order]
-        for k in page:
-            at = int(members[k])
-            lo, hi = np.searchsorted(inst_sorted, at, "left"), np.searchsorted(inst_sorted, at, "right")
-            matched = sorted({(self.concepts[int(self.off_concept[o])], int(d))
-                              for o, d in zip(offs_sorted[lo:hi], depth_sorted[lo:hi])}, key=lambda cd: (cd[1], cd[0]))
-            dist = float(distance[k]) if point is not None and np.isfinite(distance[k]) else None
-            hits.append(Hit(at, dist, int(specificity[k]), tuple(matched)))
+            scaled, order_key = None, specificity
+        want = offset + limit
+        if len(members) > want:  # only the candidates that can be on the page are sorted
+            candidates = np.flatnonzero(order_key <= np.partition(order_key, want - 1)[want - 1])
+            page = candidates[np.argsort(order_key[candidates], kind="stable")][offset:want]
+        else:
+            page = np.argsort(order_key, kind="stable")[offset:want]
+        at = members[page]
+        lo, hi = np.searchsorted(institution, at, "left").tolist(), np.searchsorted(institution, at, "right").tolist()
+        hits, low = [], (1 << bits) - 1
+        distances = [None] * len(page) if scaled is None else [None if d >= _FAR else d / 1e6
+                                                                for d in scaled[page].tolist()]
+        for i, dist, spec, start, end in zip(at.tolist(), distances, specificity[page].tolist(), lo, hi):
+            offered = sorted({((v >> bits) & 255, self.concepts[v & low]) for v in key[start:end].tolist()})
+            hits.append(Hit(i, dist, spec, tuple((c, d) for d, c in offered)))
         return len(members), hits
 
 
 def class_supers(store: Store) -> dict[str, set[str]]:
     """Each institution class (ipg:ServiceInstitution and below) with every class above it, itself included."""
     direct: dict[str, set[str]] = defaultdict(set)
-    for sub, sup in _values(store, "institution-classes", ("class", "super")):
+    columns = store.select_columns("institution-classes")
+    for sub, sup in zip(columns["class"], columns["super"]):
         direct[sub].add(sup)
 
     def above(cls: str) -> set[str]:
@@ -249,25 +320,6 @@ def class_supers(store: Store) -> dict[str, set[str]]:
 
     classes = {c: above(c) for c in set(direct) | {SERVICE_INSTITUTION}}
     return {c: sups for c, sups in classes.items() if SERVICE_INSTITUTION in sups}
-
-
-def _values(store: Store, name: str, variables: tuple[str, ...], **bindings: object) -> list[tuple]:
-    """Rows of a named query as tuples of lexical values: the store's fast path when it has one."""
-    fast = getattr(store, "select_values", None)
-    if fast is not None:
-        return fast(name, **bindings)
-    return [tuple(None if row.get(v) is None else str(row[v]) for v in variables)
-            for row in store.select(name, **bindings)]
-
-
-def _bit_of(iri: str, table: dict[str, int]) -> int:
-    """The bit for ``iri`` in a bit set over ``table`` (grown as new IRIs come; at most 64 kinds)."""
-    index = table.setdefault(iri, len(table))
-    return 1 << index if index < 64 else 0
-
-
-def _bit(iri: str, table: list[str]) -> np.uint64:
-    return np.uint64(1 << table.index(iri)) if iri in table and table.index(iri) < 64 else np.uint64(0)
 
 
 # ---------------------------------------------------------------------------------------------------
