@@ -54,35 +54,50 @@ def _is_latin(char: str) -> bool:
     return bool(_LATIN.match(char))
 
 
-def index_keys(keys: Iterable[str]) -> dict[str, list[str]]:
-    """Keys (of two characters or more) grouped by their first two, for :func:`find_spans` on a large
-    vocabulary: a text is then tried only against the keys that start with one of its own character pairs."""
-    grouped: dict[str, list[str]] = defaultdict(list)
+KeyIndex = dict[str, tuple[tuple[int, ...], frozenset[str]]]
+
+
+def index_keys(keys: Iterable[str]) -> KeyIndex:
+    """Keys (of two characters or more) by their first two characters: the lengths they come in (longest first)
+    and the keys themselves, for :func:`find_spans` on a large vocabulary. A text is then read once, each
+    position tried against the few keys that start with its character pair."""
+    grouped: dict[str, set[str]] = defaultdict(set)
     for key in keys:
         if len(key) < 2:
             raise ValueError(f"index_keys takes keys of two characters or more, not {key!r}")
-        grouped[key[:2]].append(key)
-    return dict(grouped)
+        grouped[key[:2]].add(key)
+    return {pair: (tuple(sorted({len(k) for k in group}, reverse=True)), frozenset(group))
+            for pair, group in grouped.items()}
 
 
-def find_spans(text: str, keys: Iterable[str] | dict[str, list[str]]) -> list[tuple[int, int, str]]:
+def find_spans(text: str, keys: Iterable[str] | KeyIndex) -> list[tuple[int, int, str]]:
     """Non-overlapping occurrences of ``keys`` in normalised ``text``, longest first.
 
     A key starting or ending with a Latin letter or digit must stand as a whole word there ("fto" is
     found in "an fto search", not in "photos"); Chinese keys match anywhere.
     """
     found = []
-    if isinstance(keys, dict):  # keys grouped by their first two characters (index_keys): those that can occur
-        keys = [k for pair in dict.fromkeys(map(str.__add__, text, text[1:])) for k in keys.get(pair, ())]
-    for key in keys:
-        start = text.find(key)
-        while start >= 0:
-            end = start + len(key)
-            before_ok = start == 0 or not (_is_latin(key[0]) and _is_latin(text[start - 1]))
-            after_ok = end == len(text) or not (_is_latin(key[-1]) and _is_latin(text[end]))
-            if before_ok and after_ok:
-                found.append((start, end, key))
-            start = text.find(key, start + 1)
+    if isinstance(keys, dict):  # see index_keys
+        occurrences = []
+        for start in range(len(text) - 1):
+            entry = keys.get(text[start:start + 2])
+            if entry is not None:
+                lengths, members = entry
+                occurrences += [(start, text[start:start + n]) for n in lengths
+                                if start + n <= len(text) and text[start:start + n] in members]
+    else:
+        occurrences = []
+        for key in keys:
+            start = text.find(key)
+            while start >= 0:
+                occurrences.append((start, key))
+                start = text.find(key, start + 1)
+    for start, key in occurrences:
+        end = start + len(key)
+        before_ok = start == 0 or not (_is_latin(key[0]) and _is_latin(text[start - 1]))
+        after_ok = end == len(text) or not (_is_latin(key[-1]) and _is_latin(text[end]))
+        if before_ok and after_ok:
+            found.append((start, end, key))
     found.sort(key=lambda span: (-(span[1] - span[0]), span[0]))
     taken: list[tuple[int, int, str]] = []
     for span in found:
