@@ -122,9 +122,10 @@ class MatchIndex:
         started = time.perf_counter()
         supers = class_supers(store)
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="match-index") as pool:
+            # in this order the two big reads (offerings, concepts) start as early as two threads allow
             read = {name: pool.submit(store.select_columns, name, **bindings) for name, bindings in (
                 ("match-index-institutions", {"kindClass": [URIRef(c) for c in sorted(supers)]}),
-                ("match-index-places", {}), ("match-index-offerings", {}), ("match-index-concepts", {}))}
+                ("match-index-offerings", {}), ("match-index-places", {}), ("match-index-concepts", {}))}
             columns = lambda name: read[name].result()  # noqa: E731
             return cls._join(store, supers, columns, started)
 
