@@ -46,6 +46,10 @@ ex:Person a sh:NodeShape ; sh:targetClass ex:Person ;
     [ sh:path ex:nick ; sh:sparql [ sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER(STRLEN(STR(?value)) > 5) }" ] ] ;
   sh:or ( [ sh:path ex:name ; sh:minCount 1 ] [ sh:path ex:nick ; sh:minCount 1 ] ) ;
   sh:and ( [ sh:path ex:age ; sh:maxCount 1 ] [ sh:path ex:status ; sh:maxCount 1 ] ) .
+ex:OnlyActive a sh:NodeShape ; sh:targetClass ex:Person ; sh:severity sh:Info ;
+  sh:not [ sh:path ex:status ; sh:minCount 1 ; sh:in ( ex:active ) ] ;
+  sh:property [ sh:path ex:knows ; sh:qualifiedValueShape [ sh:path ex:id ; sh:minCount 1 ; sh:datatype xsd:integer ;
+    sh:maxInclusive 1 ] ; sh:qualifiedMinCount 1 ] .
 ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
 ex:Agent a rdfs:Class , sh:NodeShape ; sh:property [ sh:path ex:id ; sh:minCount 1 ] .
 ex:Nodes a sh:NodeShape ; sh:targetNode ex:alice , ex:nobody ; sh:class ex:Person .

@@ -367,6 +367,11 @@ class _Part:
     kind: str                   # "require" | "filter" | "violate"
     make: Callable[[str, str, str | None], str]
     reports_value: bool
+    # within a whole shape's conformance, an equivalent but more selective requirement (see _Compiler.cardinality)
+    strong: Callable[[str, str, str | None], str] | None = None
+
+    def within_shape(self) -> Callable[[str, str, str | None], str]:
+        return self.strong or self.make
 
 
 def _sorted_objects(graph: Graph, subject: Node, predicate: URIRef) -> list[Node]:
@@ -470,8 +475,11 @@ class _Compiler:
         g = self.g
         path = self.path(shape)
 
+        broken_values: list[str] = []       # the conditions under which a value of the path breaks a constraint
+
         def value_condition(component: URIRef, broken: str) -> _Part:
             """A value-type constraint: ``broken`` is the condition (over ?value) under which a value breaks it."""
+            broken_values.append(broken)
             if path:
                 return _Part(shape, component, "violate", lambda x, v, d: (
                     f"{self.values_of(shape, x, v)} FILTER({_var(broken, 'value', v)})"), True)
@@ -525,7 +533,7 @@ class _Compiler:
                 yield _Part(shape, SH.HasValueConstraintComponent, "filter",
                             lambda x, v, d, t=_term(value): f"sameTerm(?{x}, {t})", False)
         if path:
-            yield from self.cardinality(shape, path)
+            yield from self.cardinality(shape, path, broken_values)
             unique = g.value(shape, SH.uniqueLang)
             if isinstance(unique, Literal) and unique.toPython() is True:
                 yield _Part(shape, SH.UniqueLangConstraintComponent, "violate", lambda x, v, d: (
@@ -556,12 +564,20 @@ class _Compiler:
             return nested(v, self.values_of(shape, x, v))
         return nested(x, domain)
 
-    def cardinality(self, shape: Node, path: str) -> Iterator[_Part]:
+    def cardinality(self, shape: Node, path: str, broken_values: list[str]) -> Iterator[_Part]:
+        """sh:minCount, sh:maxCount (§4.2). Within the conformance of the whole shape, "at least one value, and
+        every value meets the value constraints" is "at least one value meeting them, and none breaking them":
+        the requirement then names the good values (``sh:minCount 1 ; sh:in (a b)`` binds only the nodes with a
+        or b, a few among many, where "any value" binds them all)."""
         for bound in _sorted_objects(self.g, shape, SH.minCount):
             n = int(bound)
             if n == 1:
+                def good(x: str, v: str, d: str | None) -> str:
+                    conditions = " && ".join(f"!({_var(b, 'value', v)})" for b in broken_values)
+                    return f"{self.anchor(x)}?{x} {path} ?{v} . FILTER({conditions})"
+
                 yield _Part(shape, SH.MinCountConstraintComponent, "require", lambda x, v, d: (
-                    f"{self.anchor(x)}?{x} {path} ?{v} ."), False)
+                    f"{self.anchor(x)}?{x} {path} ?{v} ."), False, good if broken_values else None)
             elif n > 1:
                 yield _Part(shape, SH.MinCountConstraintComponent, "require", lambda x, v, d, n=n: (
                     f"{{ SELECT ?{x} WHERE {{ {self.anchor(x)}?{x} {path} ?{v} . }} GROUP BY ?{x} "
@@ -609,11 +625,11 @@ class _Compiler:
         if domain is None and not requires:
             raise _NeedsDomain()
         if domain is None:      # the node must meet every requirement; one row per node
-            made = [p.make(x, self.fresh(), None) for p in requires]
+            made = [p.within_shape()(x, self.fresh(), None) for p in requires]
             base = " ".join(m if m.startswith("{ SELECT") else f"{{ SELECT DISTINCT ?{x} WHERE {{ {m} }} }}"
                             for m in made)
         else:
-            base = " ".join([domain] + [p.make(x, self.fresh(), None) for p in requires])
+            base = " ".join([domain] + [p.within_shape()(x, self.fresh(), None) for p in requires])
         filters = [p.make(x, self.fresh(), None) for p in parts if p.kind == "filter"]
         text = base + ("".join(f" FILTER({f})" for f in filters))
         for part in parts:
@@ -644,7 +660,7 @@ class _Compiler:
             if part.kind != "violate" and domain is None:
                 raise _NeedsDomain()
             if part.kind == "require":
-                branches.append(f"{domain} MINUS {{ {domain} {part.make(x, self.fresh(), None)} }}")
+                branches.append(f"{domain} MINUS {{ {domain} {part.within_shape()(x, self.fresh(), None)} }}")
             elif part.kind == "filter":
                 branches.append(f"{domain} FILTER(!({part.make(x, self.fresh(), None)}))")
             else:

@@ -238,10 +238,11 @@ class EmbeddedStore:
         """
         solutions = self._store.query(text, use_default_graph_as_union=True)
         variables = [v.value for v in solutions.variables]
-        return [
-            {var: to_rdflib(solution[var]) for var in variables if solution[var] is not None}
-            for solution in solutions
-        ]
+        terms = [[solution[var] for var in variables] for solution in solutions]
+        # the solutions object may only be dropped by the thread that made it (validation runs checks on a
+        # thread pool), and a warning logged while converting an ill-typed literal keeps this frame alive
+        del solutions
+        return [{var: to_rdflib(term) for var, term in zip(variables, row) if term is not None} for row in terms]
 
     def select_columns(self, name: str, /, **bindings: object) -> dict[str, list[str]]:
         """Columns of the named SELECT (see :meth:`Store.select_columns`), written as CSV by pyoxigraph and
