@@ -225,6 +225,8 @@ class Catalog:
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Where labels of this scheme occur in normalised ``text`` (longest first, no overlap)."""
+        if len(text) >= 2 and text in self.by_key:  # a whole label: the longest span, overlapping any other
+            return [(0, len(text), text)]
         return find_spans(text, self._scan_keys)
 
     def find(self, text: str) -> list[ConceptMatch]:

@@ -287,7 +287,7 @@ class MatchIndex:
         else:
             scaled, order_key = None, specificity
         want = offset + limit
-        if len(members) > want:  # only the candidates that can be on the page are sorted
+        if len(members) > max(want, 512):  # many: only the candidates that can be on the page are sorted
             candidates = np.flatnonzero(order_key <= np.partition(order_key, want - 1)[want - 1])
             page = candidates[np.argsort(order_key[candidates], kind="stable")][offset:want]
         else:

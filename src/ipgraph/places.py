@@ -237,6 +237,8 @@ class Gazetteer:
         哈尔滨市道里区) is taken.
         """
         key = normalize(text)
+        if any(a[0] == 0 and a[1] >= len(key) for a in avoid):  # the whole text is taken (a service label)
+            return None
         spans = [s for s in self.spans(key) if all(s[1] <= a[0] or s[0] >= a[1] for a in avoid)]
         if not spans:
             return None
