@@ -205,11 +205,17 @@ class MatchIndex:
     def offerings_of(self, depths: dict[str, int], *, kinds: set[str] | None = None, ip_type: str | None = None,
                      channel: str | None = None, free_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Offerings (indices) of the given concepts that pass the filters, and each one's depth."""
+        offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        return offs, np.full(len(offs), depth, dtype=np.int32) if isinstance(depth, int) else depth
+
+    def _offerings(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None,
+                   channel: str | None, free_only: bool) -> tuple[np.ndarray, np.ndarray | int]:
+        """As :meth:`offerings_of`, the depth a plain int when one concept was asked for (the usual case)."""
         parts = [(self._by_concept[i], d) for c, d in depths.items() if (i := self.concept_ids.get(c)) is not None]
         if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+            return np.zeros(0, dtype=np.int64), 0
         if len(parts) == 1:
-            offs, depth = parts[0][0], np.full(len(parts[0][0]), parts[0][1], dtype=np.int32)
+            offs, depth = parts[0]
         else:
             offs = np.concatenate([p for p, _ in parts])
             depth = np.repeat(np.array([d for _, d in parts], dtype=np.int32), [len(p) for p, _ in parts])
@@ -227,7 +233,7 @@ class MatchIndex:
         if not masks:
             return offs, depth
         keep = masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
-        return offs[keep], depth[keep]
+        return offs[keep], depth if isinstance(depth, int) else depth[keep]
 
     def said_of(self, query: str, variable: str, value: str) -> np.ndarray:
         """Per offering row, whether the named ``query`` with ``variable`` bound to ``value`` lists its offering.
@@ -256,15 +262,17 @@ class MatchIndex:
         Few NumPy calls, each over the matching offerings only: at 1,000 institutions a call's fixed cost
         is most of the time. Distances are ``places.haversine_km``'s, operation for operation.
         """
-        offs, depth = self.offerings_of(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
         if not len(offs):
             return 0, []
         # each institution once, with its most specific offering: sort (institution, depth, concept) packed in
         # one integer, keep the first of each institution
         bits = self._concept_bits
         key = self._row_key[offs]
-        if depth.any():
+        if not isinstance(depth, int):
             key |= np.minimum(depth, 255).astype(np.int64) << bits
+        elif depth:
+            key |= min(depth, 255) << bits
         key.sort()
         institution = key >> (bits + 8)
         first = np.empty(len(key), dtype=bool)
@@ -275,7 +283,8 @@ class MatchIndex:
             lat1, lon1 = math.radians(point[0]), math.radians(point[1])  # == np.radians, bit for bit
             rlat, rlon, coslat = self._points[:, members]
             a = np.sin((rlat - lat1) / 2) ** 2 + np.cos(lat1) * coslat * np.sin((rlon - lon1) / 2) ** 2
-            scaled = np.rint(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * 1e6)  # round(·, 6)
+            # a >= 0 here, so np.minimum(a, 1) is haversine_km's np.clip(a, 0, 1) without its Python wrapper
+            scaled = np.rint(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))) * 1e6)  # round(·, 6)
             if self._pointless:
                 scaled[np.isnan(scaled)] = _FAR
             if radius_km is not None:
@@ -297,9 +306,14 @@ class MatchIndex:
         hits, low = [], (1 << bits) - 1
         distances = [None] * len(page) if scaled is None else [None if d >= _FAR else d / 1e6
                                                                 for d in scaled[page].tolist()]
+        packed = key.tolist() if len(key) <= 4096 else None  # one conversion when it is small
         for i, dist, spec, start, end in zip(at.tolist(), distances, specificity[page].tolist(), lo, hi):
-            offered = sorted({((v >> bits) & 255, self.concepts[v & low]) for v in key[start:end].tolist()})
-            hits.append(Hit(i, dist, spec, tuple((c, d) for d, c in offered)))
+            rows = packed[start:end] if packed is not None else key[start:end].tolist()
+            if len(rows) == 1:
+                offered = ((self.concepts[rows[0] & low], (rows[0] >> bits) & 255),)
+            else:
+                offered = tuple((c, d) for d, c in sorted({((v >> bits) & 255, self.concepts[v & low]) for v in rows}))
+            hits.append(Hit(i, dist, spec, offered))
         return len(members), hits
 
 
