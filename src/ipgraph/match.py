@@ -97,6 +97,7 @@ class MatchIndex:
     _by_concept: dict[int, np.ndarray] = field(default_factory=dict)
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _masks_lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_institution: tuple[np.ndarray, np.ndarray, list[str]] | None = None
 
     def __post_init__(self) -> None:
         rlat = np.radians(self.lat)
@@ -234,6 +235,19 @@ class MatchIndex:
             return offs, depth
         keep = masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
         return offs[keep], depth if isinstance(depth, int) else depth[keep]
+
+    def offerings_at(self, positions: list[int], concepts: set[str]) -> list[str]:
+        """IRIs of the offerings of the institutions at ``positions`` that state one of ``concepts``: what a
+        match result shows, so that only those are read from the graph."""
+        if self._by_institution is None:  # built on first use (a race only builds it twice)
+            order = np.argsort(self.off_inst, kind="stable")
+            self._by_institution = (order, np.searchsorted(self.off_inst[order], np.arange(len(self.iris) + 1)),
+                                    list(self.offering_ids))
+        order, start, iris = self._by_institution
+        wanted = {self.concept_ids[c] for c in concepts if c in self.concept_ids}
+        rows = [r for p in positions for r in order[start[p]:start[p + 1]].tolist()]
+        return sorted({iris[o] for r, o, c in zip(rows, self.off_offering[rows].tolist(), self.off_concept[rows].tolist())
+                       if c in wanted})
 
     def said_of(self, query: str, variable: str, value: str) -> np.ndarray:
         """Per offering row, whether the named ``query`` with ``variable`` bound to ``value`` lists its offering.
@@ -621,7 +635,8 @@ class Matcher:
         total, hits = index.search(interpretation.depths, point=point, radius_km=radius_km, kinds=kinds,
                                    ip_type=ip, channel=chan, free_only=free, limit=limit, offset=offset)
         records = fetch_records(self.store, [index.iris[h.position] for h in hits],
-                                concepts=sorted({c for h in hits for c, _ in h.offerings}))
+                                offerings=index.offerings_at([h.position for h in hits],
+                                                             {c for h in hits for c, _ in h.offerings}))
         results = []
         for rank, hit in enumerate(hits, start=offset + 1):
             record = records.get(index.iris[hit.position])

@@ -62,20 +62,19 @@ class InstitutionRecord:
     related: dict[str, dict[str, str]] = field(default_factory=dict)  # names of guiding/coordinating nodes
 
 
-def fetch_records(store: Store, iris: list[str], concepts: list[str] | None = None) -> dict[str, InstitutionRecord]:
+def fetch_records(store: Store, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
     """Records of the institutions ``iris`` (those the graph knows), by IRI, in one query.
 
-    With ``concepts``, a record lists only the offerings of those service concepts (a match result).
+    With ``offerings``, a record lists only those of its offerings (a match result: the match index knows
+    which, so the engine reads a few offerings, not every offering of the institutions).
     """
     if not iris:
         return {}
     institutions = [URIRef(i) for i in dict.fromkeys(iris)]
-    if concepts is not None:
+    if offerings is not None:
         rows = store.select("institution-core", institution=institutions)
-        if concepts:
-            wanted = set(concepts)
-            rows += [row for row in store.select("institution-offerings", institution=institutions)
-                     if str(row["concept"]) in wanted]
+        if offerings:
+            rows += store.select("offering-records", offering=[URIRef(o) for o in dict.fromkeys(offerings)])
     else:
         rows = store.select("institution-records", institution=institutions)
     facts: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
