@@ -18,7 +18,8 @@ named by its place under its named shape, so that two processes name it alike. T
 table (the README's Performance section) and writes ``bench/results/validate.json``.
 
 Usage: ``python bench/validate.py [-n 1000 10000 100000] [--pyshacl-limit 600] [--pyshacl-max 10000]``;
-one measurement alone: ``python bench/validate.py --one compiled 10000``.
+one measurement alone: ``python bench/validate.py --one compiled 10000``; ``--json PATH`` writes the results
+elsewhere than ``bench/results/validate.json``.
 """
 
 from __future__ import annotations
@@ -256,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pyshacl-limit", type=float, default=600.0, help="stop pySHACL after this many seconds")
     parser.add_argument("--pyshacl-max", type=int, default=10_000, help="largest N to run pySHACL at")
+    parser.add_argument("--json", default=str(RESULTS / "validate.json"), help="where to write the results")
     parser.add_argument("--data", default=str(ROOT / "bench" / "data"),
                         help="folder of the generated networks (default bench/data)")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
@@ -294,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nIncremental re-validation at N = {largest:,}: {inc['institutions']} institutions re-uploaded, "
               f"median {inc['median_ms']} ms, max {inc['max_ms']} ms "
               f"(median {inc['median_focus_nodes']} focus nodes re-checked).")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "validate.json").write_text(json.dumps({"seed": args.seed, "rows": rows,
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps({"seed": args.seed, "rows": rows,
                                                        "cpus": os.cpu_count()}, indent=1) + "\n", encoding="utf-8")
     return 0
 
