@@ -432,7 +432,7 @@ def run(sizes=SIZES, *, seed: int = 0, queries: int = 200, sparql_queries: int =
         seconds: float = 10.0,
         requests: int = 5000, clients: int = 8, out_dir: Path = RESULTS, profile: bool = False) -> dict:
     """All sizes, each in a fresh process; returns the results and writes them as JSON."""
-    rows = []
+    rows, load_at_start = [], os.getloadavg()
     for n in sizes:
         args = [sys.executable, __file__, "--one", str(n), "--seed", str(seed), "--queries", str(queries),
                 "--sparql-queries", str(sparql_queries), "--matcher-queries", str(matcher_queries),
@@ -448,7 +448,7 @@ def run(sizes=SIZES, *, seed: int = 0, queries: int = 200, sparql_queries: int =
                                                     encoding="utf-8")
     result = {"benchmark": "match", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                          "load_average_at_start": os.getloadavg()},
+                          "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg()},
               "settings": {"seed": seed, "queries": queries, "sparql_queries": sparql_queries,
                            "matcher_queries": matcher_queries,
                            "http_seconds": seconds, "http_requests": requests, "http_clients": clients},
