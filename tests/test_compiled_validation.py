@@ -335,6 +335,16 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     assert keys(incremental.findings) == keys(engine.findings(store))
     assert any(f.focus == bare for f in incremental.findings)
 
+    # 6. the provincial node's graph is removed: the municipal nodes it guided (they only link to it) lose their
+    #    provincial node; the rest of their findings stay as they were
+    rows = store.select_text(f"SELECT ?p ?i WHERE {{ ?i {IPG.guidedBy.n3()} ?p ; a {IPG.MunicipalNode.n3()} . "
+                             f"?p a {IPG.ProvincialNode.n3()} }} ORDER BY ?p ?i")
+    guide = rows[0]["p"]
+    guided = {row["i"] for row in rows if row["p"] == guide}
+    gone, new = incremental.replace({institution_graph(str(guide).rsplit("/", 1)[-1]): Graph()})
+    assert {f.focus for f in new if f.severity == SH.Violation} & guided
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
 
 # -- the command line -------------------------------------------------------------------------------------
 

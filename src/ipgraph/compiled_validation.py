@@ -85,6 +85,7 @@ class CompiledEngine:
         self.shapes = shapes if shapes is not None else reference.shapes_graph()
         self.compiled: Compiled = compile_shapes(self.shapes)
         self._top_of: dict[Node, Node] | None = None
+        self._texts: dict[Node, str] | None = None
         for shape, reason in self.compiled.fallback.items():
             warnings.warn(f"shape {shape} is validated by pySHACL, not compiled: {reason}", stacklevel=2)
 
@@ -94,6 +95,16 @@ class CompiledEngine:
         if self._top_of is None:
             self._top_of = {check.shape: check.top for check in self.checks}
         return self._top_of
+
+    def follows(self, top: Node, predicates: Iterable[Node]) -> bool:
+        """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL)."""
+        if self._texts is None:
+            texts: dict[Node, str] = defaultdict(str)
+            for check in self.checks:
+                texts[check.top] += check.query
+            self._texts = dict(texts)
+        text = self._texts.get(top, "")
+        return any(f"<{p}>" in text for p in predicates)
 
     def by_links(self, top: Node) -> bool:
         """Whether ``top`` targets the subjects or objects of predicates."""
@@ -358,6 +369,10 @@ class IncrementalValidation:
         # (subjects, neighbours), and the objects of the changed graphs with the predicates that link them
         self._own: set[Node] = set()
         self._objects: dict[Node, set[Node]] = defaultdict(set)
+        # the neighbours' links to the changed subjects, and the nodes re-checked for every shape (the subjects of
+        # the changed graphs, the prefecture's institutions)
+        self._linking: dict[Node, set[Node]] = defaultdict(set)
+        self._whole: set[Node] = set()
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
@@ -385,6 +400,7 @@ class IncrementalValidation:
                     self._objects[o].add(p)
         neighbours = self._neighbours(subjects)
         self._own |= subjects | neighbours
+        self._whole |= subjects
         return nodes | neighbours
 
     @property
@@ -397,28 +413,49 @@ class IncrementalValidation:
         named = sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
         found: set[Node] = set()
         for start in range(0, len(named), FOCUS_BATCH):
-            for query in ("validation-neighbours", "validation-prefecture"):
-                rows = self.store.select(query, node=named[start:start + FOCUS_BATCH])
-                found.update(row["neighbour"] for row in rows)
+            chunk = named[start:start + FOCUS_BATCH]
+            for row in self.store.select("validation-neighbours", node=chunk):
+                found.add(row["neighbour"])
+                self._linking[row["neighbour"]].add(row["p"])
+            prefecture = {row["neighbour"] for row in self.store.select("validation-prefecture", node=chunk)}
+            found |= prefecture
+            self._whole |= prefecture
         return found
+
+    def _link_only(self) -> dict[Node, set[Node]]:
+        """The nodes that have no data in the changed graphs, only links between them and the changed subjects
+        (either way), with the linking predicates."""
+        found: dict[Node, set[Node]] = defaultdict(set)
+        for links in (self._linking, self._objects):
+            for node, predicates in links.items():
+                if node not in self._whole:
+                    found[node] |= predicates
+        return dict(found)
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
         self.last_rechecked = len(nodes)
-        linked_only = self.linked_only
+        linked_only, link_only = self.linked_only, self._link_only()
         self._own, self._objects = set(), defaultdict(set)
+        self._linking, self._whole = defaultdict(set), set()
         named = _named(nodes)
         per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
+        # a node linked to the changed subjects, without data of its own in the changed graphs, is re-checked
+        # for the shapes that follow one of its links; the others cannot see the change from it
+        for top, listed in per_shape.items():
+            per_shape[top] = [n for n in listed if n not in link_only or self.engine.follows(top, link_only[n])]
         after = set(self.engine.findings(self.store, named, per_shape=per_shape)) if named else set()
         ran = {(node, top) for top, listed in per_shape.items() for node in listed}
         before: set[Finding] = set()
         for node in nodes:
             old = self.by_focus.pop(node, set())
             before |= old
-            # a node the change only links to keeps its findings under subject/object targets it was not
-            # re-checked for (see CompiledEngine.focus_nodes: they cannot have changed)
-            kept = {f for f in old if node in linked_only and (top := self.engine.top_of.get(f.shape)) is not None
-                    and self.engine.by_links(top) and (node, top) not in ran}
+            # findings under shapes a node was deliberately not re-checked for stay: a node the change only
+            # links to, under subject/object targets (see CompiledEngine.focus_nodes); a linked node, under the
+            # shapes that do not follow its links
+            kept = {f for f in old if (top := self.engine.top_of.get(f.shape)) is not None and (node, top) not in ran
+                    and ((node in linked_only and self.engine.by_links(top))
+                         or (node in link_only and not self.engine.follows(top, link_only[node])))}
             after |= kept
         for finding in after:
             self.by_focus[finding.focus].add(finding)
