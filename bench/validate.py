@@ -238,6 +238,9 @@ def table(rows: list[dict]) -> str:
              "|---:|---:|---:|---:|---:|---:|---:|:---:|---:|"]
     for row in rows:
         c, p = row["compiled"], row.get("pyshacl") or {}
+        if c.get("seconds") is None:
+            lines.append(f"| {row['n']:,} | – | failed | – | – | – | – | – | – |")
+            continue
         if p.get("seconds"):
             ps, pm = f"{p['seconds']:.1f} s", f"{p['peak_mb']} MB"
             speed = f"{p['seconds'] / c['seconds']:.0f}×"
@@ -297,8 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nIncremental re-validation at N = {largest:,}: {inc['institutions']} institutions re-uploaded, "
               f"median {inc['median_ms']} ms, max {inc['max_ms']} ms "
               f"(median {inc['median_focus_nodes']} focus nodes re-checked).")
-        for one in inc.get("each", []):
-            print(f"- {one['kind']}: {one['ms']} ms, {one['focus_nodes']} focus nodes")
+        for each in inc.get("each", []):
+            print(f"- {each['kind']}: {each['ms']} ms, {each['focus_nodes']} focus nodes")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"seed": args.seed, "rows": rows,
                                                        "cpus": os.cpu_count()}, indent=1) + "\n", encoding="utf-8")
