@@ -178,8 +178,10 @@ def test_accepted_upload_is_matched_and_recorded_in_provenance(client, store):
             new_s = URIRef(str(s).replace("/hrb-songbei-tisc", "/hrb-songbei-tisc-2"))
             new_o = URIRef(str(o).replace("/hrb-songbei-tisc", "/hrb-songbei-tisc-2")) if isinstance(o, URIRef) else o
             clone.add((new_s, p, new_o))
+    institutions = client.get("/health").json()["institutions"]
     response = client.post("/admin/upload", content=clone.serialize(format="turtle").encode(), headers=TURTLE)
     assert response.status_code == 200, response.text
+    assert client.get("/health").json()["institutions"] == institutions + 1   # counted again after the write
     activity = response.json()["activity"]
     matched = client.get("/api/match", params={"service": "6.3.3.1-b-6", "near": "松北区", "limit": 100}).json()
     assert "hrb-songbei-tisc-2" in {r["id"] for r in matched["results"]}, (response.json()["graphs"], matched)

@@ -26,6 +26,7 @@ from .. import feedback
 from ..match import MAX_LIMIT, MatchInputError
 from ..settings import Settings
 from ..validate import clause_key
+from . import health
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
@@ -73,7 +74,7 @@ def writer(app: FastAPI) -> write_path.Writer:
     """The app's one writer (created on first use), which refreshes the match index after each commit."""
     current = getattr(app.state, "writer", None)
     if current is None:
-        current = write_path.Writer(app.state.store, on_commit=lambda: refresh(app))
+        current = write_path.Writer(app.state.store, on_commit=lambda: (refresh(app), health.forget_counts(app)))
         app.state.writer = current
     return current
 
