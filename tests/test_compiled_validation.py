@@ -345,6 +345,20 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     assert {f.focus for f in new if f.severity == SH.Violation} & guided
     assert keys(incremental.findings) == keys(engine.findings(store))
 
+    # 7. the outlet moves into the region of a municipal node that does not coordinate it: an Info (6.3.2.2 c);
+    #    when that node goes, the Info goes although nothing links the two (the prefecture relates them)
+    node, region = store.select_text(f"SELECT ?m ?r WHERE {{ ?m a {IPG.MunicipalNode.n3()} ; {IPG.locatedIn.n3()} ?r }} "
+                                     f"ORDER BY ?m LIMIT 1")[0].values()
+    moved = original + Graph()
+    moved.remove((outlet, IPG.locatedIn, None))
+    moved.add((outlet, IPG.locatedIn, region))
+    incremental.replace({institution_graph(outlet_key): moved})
+    info = URIRef("https://w3id.org/ipgraph/shapes#OutletCoordinated")
+    assert any(f.focus == outlet and f.shape == info for f in incremental.findings)
+    gone, new = incremental.replace({institution_graph(str(node).rsplit("/", 1)[-1]): Graph()})
+    assert any(f.focus == outlet and f.shape == info for f in gone)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
 
 # -- the command line -------------------------------------------------------------------------------------
 

@@ -26,13 +26,14 @@ from rdflib.term import Node
 
 from . import validate as reference
 from .network import owner_key
-from .iris import ID
+from .iris import ID, IPG
 from .queries import values_block
 from .shacl_sparql import Check, Compiled, compile_shapes, path_text
 from .store import Store
 
 Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run
+REGION_LINKS = frozenset({IPG.locatedIn, IPG.parentRegion})
 WORKERS = max(1, min(4, os.cpu_count() or 1))   # checks evaluated at the same time
 
 
@@ -369,8 +370,8 @@ class IncrementalValidation:
         # (subjects, neighbours), and the objects of the changed graphs with the predicates that link them
         self._own: set[Node] = set()
         self._objects: dict[Node, set[Node]] = defaultdict(set)
-        # the neighbours' links to the changed subjects, and the nodes re-checked for every shape (the subjects of
-        # the changed graphs, the prefecture's institutions)
+        # the neighbours' links to the changed subjects (for the prefecture's institutions, the region links), and
+        # the nodes re-checked for every shape (the subjects of the changed graphs)
         self._linking: dict[Node, set[Node]] = defaultdict(set)
         self._whole: set[Node] = set()
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
@@ -417,9 +418,10 @@ class IncrementalValidation:
             for row in self.store.select("validation-neighbours", node=chunk):
                 found.add(row["neighbour"])
                 self._linking[row["neighbour"]].add(row["p"])
-            prefecture = {row["neighbour"] for row in self.store.select("validation-prefecture", node=chunk)}
-            found |= prefecture
-            self._whole |= prefecture
+            for row in self.store.select("validation-prefecture", node=chunk):
+                found.add(row["neighbour"])
+                # related to the changed municipal node through the region hierarchy, not by a link of its own
+                self._linking[row["neighbour"]] |= REGION_LINKS
         return found
 
     def _link_only(self) -> dict[Node, set[Node]]:
