@@ -85,25 +85,16 @@ class CompiledEngine:
     def __init__(self, shapes: Graph | None = None):
         self.shapes = shapes if shapes is not None else reference.shapes_graph()
         self.compiled: Compiled = compile_shapes(self.shapes)
-        self._top_of: dict[Node, Node] | None = None
-        self._texts: dict[Node, str] | None = None
+        self.top_of: dict[Node, Node] = {check.shape: check.top for check in self.checks}   # source → targeted
+        self._targets = {top: self._read_targets(top) for top in self.top_of.values()}
+        self._texts: dict[Node, str] = defaultdict(str)      # every query of a targeted shape, to search
+        for check in self.checks:
+            self._texts[check.top] += check.query
         for shape, reason in self.compiled.fallback.items():
             warnings.warn(f"shape {shape} is validated by pySHACL, not compiled: {reason}", stacklevel=2)
 
-    @property
-    def top_of(self) -> dict[Node, Node]:
-        """Each source shape's targeted shape."""
-        if self._top_of is None:
-            self._top_of = {check.shape: check.top for check in self.checks}
-        return self._top_of
-
     def follows(self, top: Node, predicates: Iterable[Node]) -> bool:
         """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL)."""
-        if self._texts is None:
-            texts: dict[Node, str] = defaultdict(str)
-            for check in self.checks:
-                texts[check.top] += check.query
-            self._texts = dict(texts)
         text = self._texts.get(top, "")
         return any(f"<{p}>" in text for p in predicates)
 
@@ -123,6 +114,9 @@ class CompiledEngine:
 
     def targets(self, top: Node) -> Targets:
         """What ``top`` targets (§2.1.3): classes (an implicit class target included), nodes, predicates."""
+        return self._targets[top]
+
+    def _read_targets(self, top: Node) -> Targets:
         g = self.shapes
         classes = set(g.objects(top, SH.targetClass))
         if (top, RDF.type, RDFS.Class) in g or (top, RDF.type, OWL.Class) in g:
@@ -143,7 +137,7 @@ class CompiledEngine:
         store is not asked about it — asking which triples point at a class or a concept is what is slow.
         """
         linked_only = linked_only or {}
-        tops = {check.top: self.targets(check.top) for check in self.checks}
+        tops = self._targets
         classes: dict[Node, set[Node]] = defaultdict(set)
         links: set[tuple[Node, Node, bool]] = {(n, p, False) for n, ps in linked_only.items() for p in ps}
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
@@ -356,7 +350,8 @@ class IncrementalValidation:
     objects), (2) the nodes that link to those subjects from other graphs (guidance, coordination, support,
     designations are written in both directions across institutions' graphs), and (3) when a municipal node
     changes, the institutions of its prefecture-level region (coordination, 6.3.2.2 c, compares an outlet with
-    its prefecture's municipal nodes). Only those focus nodes are re-checked, every compiled constraint restricted to them by ``VALUES``.
+    its prefecture's municipal nodes). Only those focus nodes are re-checked, every compiled constraint restricted
+    to them by ``VALUES``.
     """
 
     def __init__(self, store: Store, engine: CompiledEngine | None = None, *,
@@ -366,14 +361,12 @@ class IncrementalValidation:
         self.engine = engine or CompiledEngine()
         self.by_focus: dict[Node, set[Finding]] = defaultdict(set)
         self.last_rechecked = 0          # focus nodes the last re-check covered
-        # what affected() saw since the last re-check: nodes with data of their own in the changed graphs
-        # (subjects, neighbours), and the objects of the changed graphs with the predicates that link them
-        self._own: set[Node] = set()
+        # what affected() saw since the last re-check: the subjects of the changed graphs (re-checked for every
+        # shape), their objects with the predicates that link them, and the neighbours' links to the subjects
+        # (for the prefecture's institutions, the region links)
+        self._subjects: set[Node] = set()
         self._objects: dict[Node, set[Node]] = defaultdict(set)
-        # the neighbours' links to the changed subjects (for the prefecture's institutions, the region links), and
-        # the nodes re-checked for every shape (the subjects of the changed graphs)
         self._linking: dict[Node, set[Node]] = defaultdict(set)
-        self._whole: set[Node] = set()
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
@@ -399,16 +392,15 @@ class IncrementalValidation:
                 if isinstance(o, URIRef):
                     nodes.add(o)
                     self._objects[o].add(p)
-        neighbours = self._neighbours(subjects)
-        self._own |= subjects | neighbours
-        self._whole |= subjects
-        return nodes | neighbours
+        self._subjects |= subjects
+        return nodes | self._neighbours(subjects)
 
     @property
     def linked_only(self) -> dict[Node, set[Node]]:
         """The nodes the changed graphs only link to (no data of their own there, not neighbours), with the
         linking predicates: see :meth:`CompiledEngine.focus_nodes`."""
-        return {node: predicates for node, predicates in self._objects.items() if node not in self._own}
+        return {node: predicates for node, predicates in self._objects.items()
+                if node not in self._subjects and node not in self._linking}
 
     def _neighbours(self, subjects: set[Node]) -> set[Node]:
         named = sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
@@ -424,22 +416,21 @@ class IncrementalValidation:
                 self._linking[row["neighbour"]] |= REGION_LINKS
         return found
 
-    def _link_only(self) -> dict[Node, set[Node]]:
+    def _without_own_data(self) -> dict[Node, set[Node]]:
         """The nodes that have no data in the changed graphs, only links between them and the changed subjects
         (either way), with the linking predicates."""
         found: dict[Node, set[Node]] = defaultdict(set)
         for links in (self._linking, self._objects):
             for node, predicates in links.items():
-                if node not in self._whole:
+                if node not in self._subjects:
                     found[node] |= predicates
         return dict(found)
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
         self.last_rechecked = len(nodes)
-        linked_only, link_only = self.linked_only, self._link_only()
-        self._own, self._objects = set(), defaultdict(set)
-        self._linking, self._whole = defaultdict(set), set()
+        linked_only, link_only = self.linked_only, self._without_own_data()
+        self._subjects, self._objects, self._linking = set(), defaultdict(set), defaultdict(set)
         named = _named(nodes)
         per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
         # a node linked to the changed subjects, without data of its own in the changed graphs, is re-checked

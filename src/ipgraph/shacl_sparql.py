@@ -354,12 +354,6 @@ def _term(node: Node) -> str:
     return node.n3()
 
 
-def _rename(pattern: str, old: str, new: str, *, distinct: bool = True) -> str:
-    """A sub-select giving ``?old``'s values from ``pattern`` as ``?new`` (and nothing else)."""
-    d = "DISTINCT " if distinct else ""
-    return f"{{ SELECT {d}(?{old} AS ?{new}) WHERE {{ {{ SELECT {d}?{old} WHERE {{ {pattern} }} }} }} }}"
-
-
 def _var(text: str, old: str, new: str) -> str:
     """``text`` with the variable ?old renamed ?new."""
     return re.sub(rf"\?{old}\b", f"?{new}", text)
