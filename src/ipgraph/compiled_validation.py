@@ -87,6 +87,19 @@ class CompiledEngine:
         self.compiled: Compiled = compile_shapes(self.shapes)
         self.top_of: dict[Node, Node] = {check.shape: check.top for check in self.checks}   # source → targeted
         self._targets = {top: self._read_targets(top) for top in self.top_of.values()}
+        # the same, inverted (target → shapes), so that a partial run finds each node's shapes at once
+        self._by_class: dict[Node, set[Node]] = defaultdict(set)
+        self._by_node: dict[Node, set[Node]] = defaultdict(set)
+        self._by_link: dict[tuple[Node, bool], set[Node]] = defaultdict(set)   # (predicate, as subject?)
+        for top, targets in self._targets.items():
+            for cls in targets.classes:
+                self._by_class[cls].add(top)
+            for node in targets.nodes:
+                self._by_node[node].add(top)
+            for predicate in targets.subjects_of:
+                self._by_link[predicate, True].add(top)
+            for predicate in targets.objects_of:
+                self._by_link[predicate, False].add(top)
         self._texts: dict[Node, str] = defaultdict(str)      # every query of a targeted shape, to search
         for check in self.checks:
             self._texts[check.top] += check.query
@@ -152,10 +165,17 @@ class CompiledEngine:
                     for row in store.select(query, node=own[start:start + FOCUS_BATCH]):
                         if row["predicate"] in wanted[subject]:
                             links.add((row["node"], row["predicate"], subject))
-        return {top: [n for n in nodes if classes[n] & t.classes or n in t.nodes
-                      or any((n, p, True) in links for p in t.subjects_of)
-                      or any((n, p, False) in links for p in t.objects_of)]
-                for top, t in tops.items()}
+        chosen: dict[Node, set[Node]] = defaultdict(set)       # node → the shapes that target it
+        for node, subject_classes in classes.items():
+            for cls in subject_classes:
+                chosen[node].update(self._by_class.get(cls, ()))
+        for node, predicate, subject in links:
+            chosen[node].update(self._by_link.get((predicate, subject), ()))
+        per_shape: dict[Node, list[Node]] = {top: [] for top in tops}
+        for node in nodes:
+            for top in chosen.get(node, set()) | self._by_node.get(node, set()):
+                per_shape[top].append(node)
+        return per_shape
 
     def findings(self, store: Store, focus: Iterable[Node] | None = None, *,
                  per_shape: Mapping[Node, list[Node]] | None = None, progress: Progress = _quiet) -> list[Finding]:
