@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH, SKOS, Namespace
 
 from ipgraph import validate as reference
 from ipgraph.compiled_validation import (CompiledEngine, IncrementalValidation, graph_store, pyshacl_keys,
@@ -20,6 +20,7 @@ from ipgraph.paths import DATA_DIR, HOME
 from ipgraph.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
 from ipgraph.shacl_sparql import compile_shapes, expand_prefixed_names, rewrite_not_exists
 
+EX = Namespace("http://example.org/")
 CASES = Path(__file__).parent / "shapes"
 CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
 EXAMPLE = DATA_DIR / "examples" / "non-compliant.ttl"
@@ -58,6 +59,9 @@ ex:Objects a sh:PropertyShape ; sh:targetObjectsOf ex:worksFor ; sh:path ex:loca
 ex:Off a sh:NodeShape ; sh:targetClass ex:Person ; sh:deactivated true ; sh:property [ sh:path ex:zzz ; sh:minCount 1 ] .
 ex:NoCycle a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "cycle"@en ;
   sh:select "SELECT $this WHERE { $this ex:parent+ $this . FILTER NOT EXISTS { $this ex:ok true } }" ;
+  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+ex:ParentWithoutId a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "parent without id"@en ;
+  sh:select "SELECT $this ?value WHERE { { SELECT DISTINCT $this WHERE { ?child ex:parent $this } } $this ex:parent ?value . FILTER NOT EXISTS { ?value ex:id ?id } }" ;
   sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
 """
 
@@ -128,6 +132,21 @@ def test_every_compiled_component_gives_pyshacls_findings():
     components = {c.component for c in CompiledEngine(shapes).checks}
     assert {SH.QualifiedMaxCountConstraintComponent, SH.UniqueLangConstraintComponent,
             SH.SPARQLConstraintComponent, SH.NotConstraintComponent} <= components
+
+
+def test_a_run_for_some_focus_nodes_gives_exactly_their_findings_of_a_full_run():
+    """Incremental validation rests on this: every check, sub-selects of SPARQL constraints included, narrowed
+    to given focus nodes finds what a full run finds for them, no more, no less."""
+    shapes = _parse(ZOO_SHAPES)
+    engine = CompiledEngine(shapes)
+    store = graph_store(_parse(ZOO_DATA), Graph())
+    try:
+        full = engine.findings(store)
+        assert any(f.shape == EX.ParentWithoutId for f in full)
+        for node in sorted({f.focus for f in full if isinstance(f.focus, URIRef)}, key=str):
+            assert set(engine.findings(store, [node])) == {f for f in full if f.focus == node}, node
+    finally:
+        store.close()
 
 
 def test_a_shape_the_compiler_cannot_translate_falls_back_to_pyshacl_and_says_so():

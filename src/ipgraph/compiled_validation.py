@@ -156,9 +156,17 @@ class CompiledEngine:
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
                   False: {p for t in tops.values() for p in t.objects_of}}
         own = [n for n in nodes if n not in linked_only]
+        types: dict[Node, set[Node]] = defaultdict(set)
         for start in range(0, len(nodes), FOCUS_BATCH):
-            for row in store.select("validation-focus-classes", node=nodes[start:start + FOCUS_BATCH]):
-                classes[row["node"]].add(row["class"])
+            for row in store.select("validation-focus-types", node=nodes[start:start + FOCUS_BATCH]):
+                types[row["type"]].add(row["node"])
+        named_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+        for row in store.select("validation-superclasses", type=named_types) if named_types else []:
+            for node in types[row["type"]]:
+                classes[node].add(row["class"])
+        typed_by_blank = sorted({n for t, typed in types.items() if not isinstance(t, URIRef) for n in typed}, key=str)
+        for row in store.select("validation-focus-classes", node=typed_by_blank) if typed_by_blank else []:
+            classes[row["node"]].add(row["class"])
         for start in range(0, len(own), FOCUS_BATCH):
             for subject, query in ((True, "validation-focus-subjects"), (False, "validation-focus-objects")):
                 if wanted[subject]:
@@ -387,6 +395,7 @@ class IncrementalValidation:
         self._subjects: set[Node] = set()
         self._objects: dict[Node, set[Node]] = defaultdict(set)
         self._linking: dict[Node, set[Node]] = defaultdict(set)
+        self._asked: set[Node] = set()   # subjects whose neighbours were asked for since the last re-check
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
@@ -425,12 +434,17 @@ class IncrementalValidation:
     def _neighbours(self, subjects: set[Node]) -> set[Node]:
         named = sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
         found: set[Node] = set()
-        for start in range(0, len(named), FOCUS_BATCH):
-            chunk = named[start:start + FOCUS_BATCH]
-            for row in self.store.select("validation-neighbours", node=chunk):
+        # links from other graphs are the same before and after a replacement (links inside the replaced
+        # graphs come from its own subjects): a subject's neighbours are asked for once per re-check
+        unasked = [s for s in named if s not in self._asked]
+        self._asked.update(unasked)
+        for start in range(0, len(unasked), FOCUS_BATCH):
+            for row in self.store.select("validation-neighbours", node=unasked[start:start + FOCUS_BATCH]):
                 found.add(row["neighbour"])
                 self._linking[row["neighbour"]].add(row["p"])
-            for row in self.store.select("validation-prefecture", node=chunk):
+        for start in range(0, len(named), FOCUS_BATCH):
+            chunk = named[start:start + FOCUS_BATCH]
+            for row in self.store.select("validation-prefecture", node=chunk):   # a node's region can change
                 found.add(row["neighbour"])
                 # related to the changed municipal node through the region hierarchy, not by a link of its own
                 self._linking[row["neighbour"]] |= REGION_LINKS
@@ -450,7 +464,7 @@ class IncrementalValidation:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
         self.last_rechecked = len(nodes)
         linked_only, link_only = self.linked_only, self._without_own_data()
-        self._subjects, self._objects, self._linking = set(), defaultdict(set), defaultdict(set)
+        self._subjects, self._objects, self._linking, self._asked = set(), defaultdict(set), defaultdict(set), set()
         named = _named(nodes)
         per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
         # a node linked to the changed subjects, without data of its own in the changed graphs, is re-checked

@@ -61,6 +61,8 @@ _TOKENS = re.compile(
     r"""|(?P<var>[?$]\w+)|(?P<pname>(?<![\w.])([A-Za-z][\w.\-]*)?:(""" + _PN_LOCAL + r""")?)""",
     re.DOTALL,
 )
+# a sub-select inside a constraint's query: SHACL has it project every pre-bound variable (?this among them)
+_SUBSELECT_HEAD = re.compile(r"\{\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 
 
@@ -753,10 +755,24 @@ class _Compiler:
         modifier = head.group(1) or ""
         close = _closing(_blanked(text), head.end() - 1)
         front: list[str] = []
-        body = rewrite_not_exists(text[head.end():close], front=front)
+        body = _focus_subselects(rewrite_not_exists(text[head.end():close], front=front))
         early = "\n".join(front)
         rewritten = f"SELECT {modifier}{projection} WHERE {{ {focus} {early}\n{body} " + text[close:]
         return "{ " + rewritten + " }"
+
+
+def _focus_subselects(body: str) -> str:
+    """``body`` with the focus slot opening every sub-select that projects ?this.
+
+    A sub-select is evaluated on its own before it is joined with the focus nodes, so a partial run would still
+    walk the whole store through it; its ?this is joined with the focus variable, so starting it from the same
+    focus nodes changes no result.
+    """
+    blank = _blanked(body)
+    slots = [m.end() for m in _SUBSELECT_HEAD.finditer(blank) if re.search(r"\?this\b", m.group(1))]
+    for at in reversed(slots):
+        body = body[:at] + " " + FOCUS_SLOT + "\n" + body[at:]
+    return body
 
 
 _SUPPORTED = {
