@@ -114,6 +114,7 @@ def load_store(n: int, seed: int, folder: Path) -> None:
     store.load(ONTOLOGY_FILE, graph=ONTOLOGY_GRAPH)
     for scheme in SCHEME_FILES:
         store.load(scheme, graph=SCHEMES_GRAPH)
+    store.optimize()   # as `ipgraph restore` does after a bulk write
     store.close()
 
 

@@ -93,4 +93,6 @@ def restore(store: Store, path: Path) -> int:
     store.replace_graphs(graphs)
     if hasattr(store, "flush"):
         store.flush()
+    if hasattr(store, "optimize"):
+        store.optimize()
     return len(graphs)

@@ -198,8 +198,14 @@ class CompiledEngine:
         started = time.perf_counter()
 
         def rows(check: Check) -> list[dict]:
-            blocks = _focus_blocks(None if per_shape is None else per_shape.get(check.top, []))
-            return [row for block in blocks for row in store.select_text(check.text(block))]
+            if per_shape is None:
+                return store.select_text(check.text())
+            # per_shape lists each shape's focus nodes among the given ones: class and node targets as
+            # focus_nodes read them from the store, but links (sh:targetSubjectsOf / ObjectsOf) as the change
+            # had them before or after, so those shapes keep their target pattern
+            text = check.text if self.by_links(check.top) else check.for_targets
+            return [row for block in _focus_blocks(per_shape.get(check.top, []))
+                    for row in store.select_text(text(block))]
 
         # the store evaluates queries outside the GIL: one check per core at a time halves a sweep on two
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -270,11 +276,8 @@ def _named(nodes: Iterable[Node]) -> list[Node]:
     return sorted({n for n in nodes if not isinstance(n, (BNode, Literal))}, key=str)
 
 
-def _focus_blocks(nodes: list[Node] | None) -> Iterable[str]:
-    """The VALUES blocks that narrow a check to ``nodes`` (all focus nodes when None; no run when empty)."""
-    if nodes is None:
-        yield ""
-        return
+def _focus_blocks(nodes: list[Node]) -> Iterable[str]:
+    """The VALUES blocks that narrow a check to ``nodes`` (no run when empty)."""
     for start in range(0, len(nodes), FOCUS_BATCH):
         yield values_block({"this": nodes[start:start + FOCUS_BATCH]})
 

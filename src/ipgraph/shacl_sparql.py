@@ -81,10 +81,17 @@ class Check:
     path: Node | None           # sh:resultPath (a node of the shapes graph), unless the row binds ?path
     messages: tuple[Literal, ...]
     query: str                  # contains FOCUS_SLOT
+    focus: str = ""             # the pattern in ``query`` that binds ?this to the targets of ``top``
 
     def text(self, focus_values: str = "") -> str:
         """The query, with ``focus_values`` (a ``VALUES ?this {…}`` block) narrowing the focus nodes."""
         return self.query.replace(FOCUS_SLOT, focus_values)
+
+    def for_targets(self, focus_values: str) -> str:
+        """The query for focus nodes known to be targets of ``top`` (a ``VALUES ?this {…}`` block): the target
+        pattern, which would only confirm it (a class walk up ``rdfs:subClassOf*`` per node), is left out."""
+        query = self.query.replace(self.focus, "{ " + FOCUS_SLOT + " }") if self.focus else self.query
+        return query.replace(FOCUS_SLOT, focus_values)
 
 
 @dataclass
@@ -817,5 +824,6 @@ def compile_shapes(shapes: Graph) -> Compiled:
             compiled.checks.append(Check(
                 shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
                 messages=compiler.sparql_messages.get(pattern) or compiler.messages(shape),
-                query=f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"))
+                query=f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}",
+                focus=focus if focus in pattern else ""))
     return compiled
