@@ -613,6 +613,8 @@ class _Compiler:
 
             def counted(x: str, v: str, having: str, n: Node = nested) -> str:
                 pairs = self.conforming(n, v, self.values_of(shape, x, v))
+                if having == ">= 1":    # at least one: the distinct nodes, without grouping every value
+                    return f"{{ SELECT DISTINCT ?{x} WHERE {{ {pairs} }} }}"
                 return f"{{ SELECT ?{x} WHERE {{ {pairs} }} GROUP BY ?{x} HAVING (COUNT(DISTINCT ?{v}) {having}) }}"
 
             if low is not None and int(low) > 0:
