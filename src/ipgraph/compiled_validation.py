@@ -156,23 +156,26 @@ class CompiledEngine:
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
                   False: {p for t in tops.values() for p in t.objects_of}}
         own = [n for n in nodes if n not in linked_only]
-        types: dict[Node, set[Node]] = defaultdict(set)
-        for start in range(0, len(nodes), FOCUS_BATCH):
-            for row in store.select("validation-focus-types", node=nodes[start:start + FOCUS_BATCH]):
+        # three independent reads, at the same time (the store answers outside the GIL)
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            typed = pool.submit(_batched_rows, store, "validation-focus-types", nodes)
+            as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [])
+            as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [])
+            types: dict[Node, set[Node]] = defaultdict(set)
+            for row in typed.result():
                 types[row["type"]].add(row["node"])
-        named_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
-        for row in store.select("validation-superclasses", type=named_types) if named_types else []:
-            for node in types[row["type"]]:
-                classes[node].add(row["class"])
-        typed_by_blank = sorted({n for t, typed in types.items() if not isinstance(t, URIRef) for n in typed}, key=str)
-        for row in store.select("validation-focus-classes", node=typed_by_blank) if typed_by_blank else []:
-            classes[row["node"]].add(row["class"])
-        for start in range(0, len(own), FOCUS_BATCH):
-            for subject, query in ((True, "validation-focus-subjects"), (False, "validation-focus-objects")):
-                if wanted[subject]:
-                    for row in store.select(query, node=own[start:start + FOCUS_BATCH]):
-                        if row["predicate"] in wanted[subject]:
-                            links.add((row["node"], row["predicate"], subject))
+            named_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+            for row in store.select("validation-superclasses", type=named_types) if named_types else []:
+                for node in types[row["type"]]:
+                    classes[node].add(row["class"])
+            blank_typed = sorted({n for t, typed_nodes in types.items() if not isinstance(t, URIRef)
+                                  for n in typed_nodes}, key=str)
+            for row in _batched_rows(store, "validation-focus-classes", blank_typed):
+                classes[row["node"]].add(row["class"])
+            for subject, answer in ((True, as_subject), (False, as_object)):
+                for row in answer.result():
+                    if row["predicate"] in wanted[subject]:
+                        links.add((row["node"], row["predicate"], subject))
         chosen: dict[Node, set[Node]] = defaultdict(set)       # node → the shapes that target it
         for node, subject_classes in classes.items():
             for cls in subject_classes:
@@ -274,6 +277,12 @@ def _filled(messages: tuple[Literal, ...], row: Mapping[str, Node]) -> tuple[Lit
 def _named(nodes: Iterable[Node]) -> list[Node]:
     """The nodes that can be focus nodes of a partial run (blank nodes and literals cannot be named in VALUES)."""
     return sorted({n for n in nodes if not isinstance(n, (BNode, Literal))}, key=str)
+
+
+def _batched_rows(store: Store, query: str, nodes: list[Node]) -> list[dict]:
+    """The rows of a named query for ``nodes``, bound FOCUS_BATCH at a time (none for no nodes)."""
+    return [row for start in range(0, len(nodes), FOCUS_BATCH)
+            for row in store.select(query, node=nodes[start:start + FOCUS_BATCH])]
 
 
 def _focus_blocks(nodes: list[Node]) -> Iterable[str]:
