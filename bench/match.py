@@ -7,19 +7,24 @@ network, each N in a fresh process so that its peak memory is its own):
 * **index build** — ``MatchIndex.build`` (the ``match-index-*`` named queries read as columns + arrays) and
   the whole ``Matcher`` (vocabulary: catalogue, gazetteer, schemes + index); then, once the latencies are
   measured, the first use of the fee, IP-type and channel filters (each reads its mask from the graph);
+* **records ready** — seconds from the start of the ``Matcher`` until its record table
+  (``ipgraph.record_table``, read in the background) serves the records of results; the rest is measured
+  after that;
 * **latency** (p50/p99 over the same seeded queries: a catalogue label and a county, prefecture or province
   code) of
   - ``search``: ``MatchIndex.search`` with the question already resolved to concepts and a point — exactly
     the work the baseline does,
   - ``ranking``: ``Matcher.interpret`` (text → concepts, place → point) + ``MatchIndex.search``,
-  - ``matcher``: ``Matcher.match`` end to end (also fetches the full records of the top 10 by IRI),
+  - ``matcher``: ``Matcher.match`` end to end (with the records of the top 10, from the record table),
   - ``sparql``: ``queries/match-sparql.rq`` on pyoxigraph (the reference the index is tested against) with
     the haversine distance and the sort done in Python (SPARQL 1.1 has no trigonometry),
   - ``numpy``: brute force — haversine over every institution, masked by a precomputed
     institution × concept table (closed over ``skos:broader*``), top 10 by ``argpartition``;
 * **HTTP throughput** of ``/api/match`` and of ``/health`` on the same uvicorn server (in this process,
   sharing the store), each under the same bounded loopback load: a separate client process with
-  ``--clients`` concurrent connections sends at most ``--requests`` requests, for at most ``--seconds``;
+  ``--clients`` concurrent connections sends at most ``--requests`` requests, for at most ``--seconds``, in
+  four rounds alternating between the two endpoints (health, match, match, health, …) so that a change in
+  the machine's other load weighs on both alike;
 * **peak memory** (max RSS) of the process.
 
 Targets (issue 4): matcher p50 within 2× of NumPy at every N (checked for ``search`` and ``ranking``); ``/api/match`` ≥ 60% of ``/health``'s
@@ -282,6 +287,16 @@ def load_client(base: str, paths: list[str], *, requests: int, seconds: float, c
     return json.loads(done.stdout)
 
 
+def combined(rounds: list[dict]) -> dict:
+    """One endpoint's load rounds as one: requests, answers and seconds summed, throughput over the sum; the
+    median of the rounds' p50 and the largest p99."""
+    ok, seconds = sum(r["ok"] for r in rounds), sum(r["seconds"] for r in rounds)
+    return {"requests": sum(r["requests"] for r in rounds), "ok": ok, "errors": sum(r["errors"] for r in rounds),
+            "seconds": round(seconds, 3), "throughput_rps": ok / seconds if seconds else 0.0,
+            "clients": rounds[0]["clients"], "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+            "p99_ms": max(r["p99_ms"] for r in rounds), "rounds": rounds}
+
+
 def profile_top(function, lines: int = 25) -> str:
     """The cumulative-time profile of ``function()``: the top ``lines`` entries, as text."""
     import cProfile
@@ -296,7 +311,7 @@ def profile_top(function, lines: int = 25) -> str:
 
 
 def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_queries: int, seconds: float,
-             requests: int, clients: int, profile: bool = False) -> dict:
+             requests: int, clients: int, profile: bool = False, rounds_: int = 4) -> dict:
     """Every measurement for one N (run in a fresh process by :func:`run`)."""
     from ipgraph.api import create_app
     from ipgraph.match import Matcher
@@ -317,6 +332,14 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
         matcher = Matcher(store)
         out["matcher_build_seconds"] = round(time.perf_counter() - started, 3)
         out["index_build_seconds"] = round(matcher.index.build_seconds, 3)
+        # the record table is read in the background (records come from the graph until then); everything
+        # below is measured with it ready, as a server runs once it has started
+        if not matcher.records_ready(timeout=1800):
+            raise RuntimeError("the record table was not built (see the log above)")
+        out["records_ready_seconds"] = round(time.perf_counter() - started, 3)
+        out["record_table_build_seconds"] = round(matcher._table[1].build_seconds, 3)
+        progress(f"N={n}: records in memory {out['records_ready_seconds']} s after the matcher was started "
+                 f"(table read in {out['record_table_build_seconds']} s)")
         assert len(matcher.index) == n, f"index has {len(matcher.index)} institutions, the network {n}"
         baseline = NumpyBaseline(matcher.index, matcher.vocabulary.services)
         out["numpy_table_build_seconds"] = round(baseline.build_seconds, 3)
@@ -353,12 +376,19 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
         try:
             from urllib.parse import urlencode
             match_paths = [f"/api/match?{urlencode({'q': q.text, 'near': q.near})}" for q in qs]
-            http = {}
-            for name, paths in (("health", ["/health"]), ("api_match", match_paths)):
-                http[name] = load_client(base, paths, requests=requests, seconds=seconds, clients=clients)
-                progress(f"N={n}: {name} {http[name]['throughput_rps']:.0f} req/s "
-                         f"({http[name]['ok']} ok, {http[name]['errors']} errors)")
-            out["http"] = http
+            # alternating rounds (health, match, match, health, …): a change in the machine's other load during
+            # the run weighs on both endpoints alike
+            loads = {"health": ["/health"], "api_match": match_paths}
+            rounds: dict[str, list[dict]] = {"health": [], "api_match": []}
+            for i in range(rounds_):
+                for name in (("health", "api_match") if i % 2 == 0 else ("api_match", "health")):
+                    rounds[name].append(load_client(base, loads[name], requests=max(1, requests // rounds_),
+                                                    seconds=seconds / rounds_, clients=clients))
+            out["http"] = http = {name: combined(done) for name, done in rounds.items()}
+            for name, done in http.items():
+                each = ", ".join(str(round(r["throughput_rps"])) for r in done["rounds"])
+                progress(f"N={n}: {name} {done['throughput_rps']:.0f} req/s ({done['ok']} ok, {done['errors']} errors; "
+                         f"rounds {each})")
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -479,10 +509,10 @@ def verdict(rows: list[dict]) -> dict:
 
 def table(result: dict) -> str:
     """The results as a Markdown table (what the README shows)."""
-    head = ("| N | index build s | search p50 / p99 ms | ranking p50 / p99 ms | matcher p50 / p99 ms | "
+    head = ("| N | index build s | records ready s | search p50 / p99 ms | ranking p50 / p99 ms | matcher p50 / p99 ms | "
             "SPARQL p50 / p99 ms | NumPy p50 / p99 ms | search ÷ NumPy | ranking ÷ NumPy | /health req/s | "
             "/api/match req/s | match ÷ health | peak RSS MB |")
-    lines = [head, "|" + "---|" * 13]
+    lines = [head, "|" + "---|" * 14]
     for row in result["sizes"]:
         lat, http = row["latency"], row["http"]
         pair = lambda k, digits=2: (
@@ -490,7 +520,8 @@ def table(result: dict) -> str:
             else f"none within {lat[k]['stopped_after_seconds']} s" if (lat.get(k) or {}).get("stopped_after_seconds")
             else "not run")
         health, match = http["health"]["throughput_rps"], http["api_match"]["throughput_rps"]
-        lines.append(f"| {row['n']:,} | {row['index_build_seconds']:.2f} | {pair('search')} | {pair('ranking')} | "
+        ready = f"{row['records_ready_seconds']:.1f}" if "records_ready_seconds" in row else "—"
+        lines.append(f"| {row['n']:,} | {row['index_build_seconds']:.2f} | {ready} | {pair('search')} | {pair('ranking')} | "
                      f"{pair('matcher', 1)} | {pair('sparql', 1)} | {pair('numpy')} | "
                      f"{lat['search']['p50_ms'] / lat['numpy']['p50_ms']:.1f} | "
                      f"{lat['ranking']['p50_ms'] / lat['numpy']['p50_ms']:.1f} | {health:.1f} | {match:.1f} | "

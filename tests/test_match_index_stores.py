@@ -58,3 +58,14 @@ def test_columns_keep_values_csv_must_quote_and_unbound_is_empty():
 def test_columns_of_an_empty_answer_name_the_variables():
     assert csv_columns(b"s,o\r\n") == {"s": [], "o": []}
     assert csv_columns(b"s,o\r\nurn:a,urn:b\r\nurn:c,\r\n") == {"s": ["urn:a", "urn:c"], "o": ["urn:b", ""]}
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_the_record_table_is_the_same_on_every_store(request, sample_store, embedded_index, kind):
+    from ipgraph.record_table import RecordTable
+
+    store = request.getfixturevalue(f"{kind}_engine_store")[1]
+    remote = RecordTable.build(store, MatchIndex.build(store))
+    expected = RecordTable.build(sample_store, embedded_index)
+    iris = embedded_index.iris
+    assert remote.records(iris) == expected.records(iris) and len(iris) > 10

@@ -86,6 +86,7 @@ def example_bindings(store) -> dict[str, object]:
         "ipType": ID["ip-type/patent"],
         "anyChannel": True,
         "channel": ID["channel/phone"],
+        "property": URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
     }
 
 

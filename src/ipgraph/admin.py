@@ -139,9 +139,10 @@ class Writer:
     """The one writer of a store: writes are serialised, validated, committed with provenance."""
 
     def __init__(self, store: Store, *, on_commit: Callable[[], None] = lambda: None,
-                 validation: IncrementalValidation | None = None):
+                 before_commit: Callable[[], None] = lambda: None, validation: IncrementalValidation | None = None):
         self.store = store
         self.on_commit = on_commit
+        self.before_commit = before_commit  # e.g. stop serving records cached from the graph about to change
         self._validation = validation
         self._lock = threading.RLock()
 
@@ -194,7 +195,12 @@ class Writer:
             activity = self._activity(activity_graph, graphs, extras, agent=agent, action=action)
             provenance = self._provenance()
             provenance += activity_graph
-            self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+            self.before_commit()
+            try:
+                self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+            except BaseException:
+                self.on_commit()  # nothing changed: the caches are read again from the graph as it is
+                raise
             if hasattr(self.store, "flush"):
                 self.store.flush()
             nodes = affected | state.affected([], graphs)

@@ -4,10 +4,12 @@ Ranking does not run in SPARQL (slow at national scale, and SPARQL 1.1 has no tr
 :meth:`MatchIndex.build` reads every institution and offering through the ``match-index-*`` named queries
 into NumPy arrays (points, kinds, regions; per offering its institution and concepts), the fee, IP-type and
 channel filters as masks read on first use (``match-filter-*``), and :meth:`MatchIndex.search` answers from
-them. The index is a cache: the graph stays the authority —
-:meth:`Matcher.rebuild` re-reads it, the full records of the results shown are fetched by IRI
-(``records.fetch_records``), and ``queries/match-sparql.rq`` asks the same question in SPARQL alone for
-the tests to compare against.
+them. The records of the results shown come from the index's record table (:mod:`ipgraph.record_table`,
+read in the background after each build) or, until it is ready, from the graph by IRI
+(``records.fetch_records``). Index and table are caches: the graph stays the authority —
+:meth:`Matcher.rebuild` re-reads them after a write (:meth:`Matcher.hold_records` sends record reads to the
+graph from just before it commits), and ``queries/match-sparql.rq`` asks the same question in SPARQL alone
+for the tests to compare against.
 
 Order: distance (km, rounded to the metre's thousandth so equal points tie), then specificity (0 when
 the offered concept is the one asked for, n when it is n steps narrower), then institution IRI.
@@ -15,6 +17,7 @@ the offered concept is the one asked for, n when it is n steps narrower), then i
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -31,13 +34,15 @@ from .catalog import CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, NARROWER, SERV
     ConceptMatch, Expansion, UnknownConcept, normalize
 from .iris import ID, IPG, institution_key
 from .places import EARTH_RADIUS_KM, AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
+from .record_table import RecordTable, Superseded
 from .records import InstitutionRecord, OfferingRecord, fetch_records
-from .store import Store
+from .store import EmbeddedStore, Store
 
 FREE = str(ID["fee/free"])
 SERVICE_INSTITUTION = str(IPG.ServiceInstitution)
 MAX_LIMIT = 100
 _ABSTRACT = {SERVICE_INSTITUTION, str(IPG.Node), str(IPG.Outlet)}
+_log = logging.getLogger(__name__)
 _FAR = 1e13  # a scaled distance (mm) past any on Earth: where an institution without a point ranks
 
 
@@ -445,6 +450,7 @@ class Vocabulary:
     ip_types: Catalog
     gazetteer: Gazetteer
     class_supers: dict[str, set[str]]
+    fragments: dict = field(default_factory=dict)  # answers' JSON of vocabulary terms (Matcher._fragment)
 
     @classmethod
     def load(cls, store: Store) -> "Vocabulary":
@@ -473,21 +479,74 @@ class Vocabulary:
 
 
 class Matcher:
-    """Matching over one store: the vocabulary and the index, rebuilt together by :meth:`rebuild`."""
+    """Matching over one store: the vocabulary and the index, rebuilt together by :meth:`rebuild`, and the
+    record table of the index (:mod:`ipgraph.record_table`), built in the background after each rebuild.
+
+    Records shown come from the table once it is ready for the current index, and from the graph before that
+    and while a write is committing (:meth:`hold_records`): never older than the graph. Only a store that this
+    process alone writes (the embedded one) gets a table: behind a remote store other workers may write, so
+    records are read from it per request.
+    """
 
     def __init__(self, store: Store):
         self.store = store
         self._lock = threading.Lock()
+        self._table_ready = threading.Condition(self._lock)
+        self._generation = 0  # bumped by every rebuild and hold: a table built for an older one is dropped
+        self._table: tuple[MatchIndex, RecordTable] | None = None
         self.vocabulary: Vocabulary
         self.index: MatchIndex
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Re-read the vocabulary and the index from the graph (after the graph changed); swaps both at once."""
+        """Re-read the vocabulary and the index from the graph (after the graph changed); swaps both at once,
+        then reads the index's record table in a background thread."""
         vocabulary = Vocabulary.load(self.store)
         index = MatchIndex.build(self.store)
         with self._lock:
-            self.vocabulary, self.index = vocabulary, index
+            self._generation += 1
+            generation = self._generation
+            self.vocabulary, self.index, self._table = vocabulary, index, None
+        if isinstance(self.store, EmbeddedStore):
+            threading.Thread(target=self._build_table, args=(index, generation), name="record-table",
+                             daemon=True).start()
+
+    def _build_table(self, index: MatchIndex, generation: int) -> None:
+        try:
+            table = RecordTable.build(self.store, index, current=lambda: self._generation == generation)
+        except Superseded:  # the graph changed meanwhile: the rebuild after it reads a new table
+            return
+        except Exception:  # noqa: BLE001 — a cache that could not be read: records keep coming from the graph
+            _log.warning("record table not built; match records are read from the graph", exc_info=True)
+            return
+        with self._lock:
+            if self._generation == generation:
+                self._table = (index, table)
+                self._table_ready.notify_all()
+
+    def hold_records(self) -> None:
+        """Read records from the graph until the next :meth:`rebuild` (call before a write commits)."""
+        with self._lock:
+            self._generation += 1
+            self._table = None
+
+    def records_in_memory(self) -> bool:
+        """Whether a match now reads its records from the record table (not from the graph)."""
+        held = self._table
+        return held is not None and held[0] is self.index
+
+    def records_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the current index's record table is ready (at most ``timeout`` s); whether it is."""
+        with self._lock:
+            return self._table_ready.wait_for(lambda: self._table is not None, timeout)
+
+    def _records(self, index: MatchIndex, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
+        """Records of ``iris`` from the record table of ``index`` when it is ready and holds them all, else
+        from the graph."""
+        held = self._table
+        if held is not None and held[0] is index and all(i in held[1].institutions for i in iris):
+            return held[1].records(iris, offerings)
+        return fetch_records(self.store, iris, offerings)
 
     # -- reading a request ------------------------------------------------------------------------
     def interpret(self, q: str | None = None, *, service: str | None = None, near: str | None = None,
@@ -634,9 +693,8 @@ class Matcher:
         point = (place.lat, place.lon) if place else None
         total, hits = index.search(interpretation.depths, point=point, radius_km=radius_km, kinds=kinds,
                                    ip_type=ip, channel=chan, free_only=free, limit=limit, offset=offset)
-        records = fetch_records(self.store, [index.iris[h.position] for h in hits],
-                                offerings=index.offerings_at([h.position for h in hits],
-                                                             {c for h in hits for c, _ in h.offerings}))
+        records = self._records(index, [index.iris[h.position] for h in hits],
+                                index.offerings_at([h.position for h in hits], {c for h in hits for c, _ in h.offerings}))
         results = []
         for rank, hit in enumerate(hits, start=offset + 1):
             record = records.get(index.iris[hit.position])
@@ -693,18 +751,41 @@ class Matcher:
         return len(positions), [index.iris[int(p)] for p in positions[offset:offset + limit]]
 
     def records(self, iris: list[str]) -> dict[str, InstitutionRecord]:
-        """Public records by IRI, fetched from the graph."""
-        return fetch_records(self.store, iris)
+        """Public records by IRI with every offering (from the record table when it is ready)."""
+        return self._records(self.index, iris)
 
     # -- JSON -------------------------------------------------------------------------------------
-    def institution_json(self, record: InstitutionRecord, lang: str = "zh") -> dict:
-        """A record as JSON with labels resolved in ``lang`` (both languages kept under ``labels``)."""
-        vocab, index = self.vocabulary, self.index
-        gaz = vocab.gazetteer
-        position = index.position.get(record.iri)
-        cls = index.classes[int(index.kind[position])] if position is not None else \
+    # Answers are built per request from the record and fragments that depend only on the vocabulary (a
+    # concept, fee, kind or region with its labels), made once per vocabulary and language (``_fragments``)
+    # and shared between answers: callers must not change an answer's nested dicts.
+    def _fragment(self, kind: str, key: str | None, lang: str) -> dict | None:
+        vocab = self.vocabulary
+        fragments = vocab.fragments
+        found = fragments.get((kind, key, lang))
+        if found is None:
+            if kind == "service":
+                found = _labelled(vocab.services.concepts.get(key), key, lang)
+            elif kind == "ip_type":
+                found = _labelled(vocab.ip_types.concepts.get(key), key, lang)
+            elif kind == "fee":
+                found = {**_labelled(vocab.fees.concepts.get(key), key, lang), "key": key.rsplit("/", 1)[-1]}
+            elif kind == "kind":
+                found = vocab.kind_json(key, lang)
+            elif kind == "region":
+                region = vocab.gazetteer.regions.get(key or "")
+                found = {**region.to_json(), "path": vocab.gazetteer.path_label(region, lang)} if region else None
+            elif kind == "channel":
+                concept = vocab.channels.concepts.get(key or "")
+                found = {"type": key.rsplit("/", 1)[-1] if key else None,
+                         "label": concept.label(lang) if concept else key, "reachable_remotely": vocab.remote_channel(key)}
+            fragments[(kind, key, lang)] = found
+        return found
+
+    def _institution_fields(self, record: InstitutionRecord, lang: str) -> dict:
+        """A record's own fields as JSON (no offerings)."""
+        position = self.index.position.get(record.iri)
+        cls = self.index.classes[int(self.index.kind[position])] if position is not None else \
             (sorted(set(record.classes) - _ABSTRACT) or [SERVICE_INSTITUTION])[0]
-        region = gaz.regions.get(record.region or "")
 
         def node(iri: str) -> dict:
             labels = record.related.get(iri, {})
@@ -713,55 +794,52 @@ class Matcher:
         return {
             "iri": record.iri, "id": _key(record.iri), "labels": record.labels,
             "label": record.labels.get(lang) or record.labels.get("zh") or record.iri,
-            "kind": vocab.kind_json(cls, lang),
-            "region": ({**region.to_json(), "path": gaz.path_label(region, lang)} if region else None),
+            "kind": self._fragment("kind", cls, lang),
+            "region": self._fragment("region", record.region, lang),
             "lat": record.lat, "lon": record.lon,
             "contact": {"telephone": list(record.telephone), "email": list(record.email), "url": list(record.url),
                         "address": list(record.address)},
             "guided_by": [node(i) for i in record.guided_by],
             "coordinated_by": [node(i) for i in record.coordinated_by],
             "is_sample": record.is_sample,
-            "offerings": [self.offering_json(o, lang) for o in record.offerings],
         }
+
+    def institution_json(self, record: InstitutionRecord, lang: str = "zh") -> dict:
+        """A record as JSON with labels resolved in ``lang`` (both languages kept under ``labels``)."""
+        return {**self._institution_fields(record, lang),
+                "offerings": [self.offering_json(o, lang) for o in record.offerings]}
 
     def offering_json(self, offering: OfferingRecord, lang: str = "zh") -> dict:
         """An offering as JSON: concepts, fee, IP types, channels with contact points and remote reach."""
-        vocab = self.vocabulary
-        fee = vocab.fees.concepts.get(offering.fee or "")
+        fragment = self._fragment
+        channels = []
+        for c in offering.channels:
+            kind = fragment("channel", c.type, lang)
+            channels.append({"iri": c.iri, **kind, "telephone": list(c.telephone), "url": list(c.url),
+                             "email": list(c.email), "address": list(c.address)})
         return {
             "iri": offering.iri,
-            "concepts": [_labelled(vocab.services.concepts.get(c), c, lang) for c in offering.concepts],
-            "fee": {**_labelled(fee, offering.fee, lang), "key": offering.fee.rsplit("/", 1)[-1]} if offering.fee else None,
+            "concepts": [fragment("service", c, lang) for c in offering.concepts],
+            "fee": fragment("fee", offering.fee, lang) if offering.fee else None,
             "free": offering.fee == FREE,
-            "ip_types": [_labelled(vocab.ip_types.concepts.get(t), t, lang) for t in offering.ip_types],
-            "channels": [{"iri": c.iri, "type": c.type.rsplit("/", 1)[-1] if c.type else None,
-                          "label": vocab.channels.concepts[c.type].label(lang) if c.type in vocab.channels.concepts
-                          else c.type, "reachable_remotely": vocab.remote_channel(c.type),
-                          "telephone": list(c.telephone), "url": list(c.url), "email": list(c.email),
-                          "address": list(c.address)} for c in offering.channels],
-            "reachable_from_anywhere": any(vocab.remote_channel(c.type) for c in offering.channels),
+            "ip_types": [fragment("ip_type", t, lang) for t in offering.ip_types],
+            "channels": channels,
+            "reachable_from_anywhere": any(c["reachable_remotely"] for c in channels),
             "description": offering.description.get(lang) or offering.description.get("zh"),
         }
 
     def result_json(self, result: MatchResult, lang: str = "zh") -> dict:
         """The ``/api/match`` answer: ``interpretation`` and ranked ``results`` (see docs in the API)."""
-        services = self.vocabulary.services
+        fragment = self._fragment
         out = []
         for r in result.results:
-            record = self.institution_json(r.record, lang)
-            record.pop("offerings")
-            matched = []
-            for m in r.offerings:
-                via = services.concepts.get(m.via)
-                matched.append({**self.offering_json(m.offering, lang),
-                                "concept": _labelled(services.concepts.get(m.concept), m.concept, lang),
-                                "match_type": m.match_type, "depth": m.depth,
-                                "via": _labelled(via, m.via, lang),
-                                "reachable_from_anywhere": m.reachable_from_anywhere})
+            matched = [{**self.offering_json(m.offering, lang), "concept": fragment("service", m.concept, lang),
+                        "match_type": m.match_type, "depth": m.depth, "via": fragment("service", m.via, lang),
+                        "reachable_from_anywhere": m.reachable_from_anywhere} for m in r.offerings]
             best = min((m.depth for m in r.offerings), default=r.specificity)
-            out.append({"rank": r.rank, **record, "distance_km": None if r.distance_km is None
-                        else round(r.distance_km, 3), "specificity": r.specificity,
-                        "match_type": "exact" if best == 0 else NARROWER,
+            out.append({"rank": r.rank, **self._institution_fields(r.record, lang),
+                        "distance_km": None if r.distance_km is None else round(r.distance_km, 3),
+                        "specificity": r.specificity, "match_type": "exact" if best == 0 else NARROWER,
                         "reachable_from_anywhere": r.reachable_from_anywhere, "matched_offerings": matched})
         return {"interpretation": result.interpretation.to_json(lang, self.vocabulary.gazetteer),
                 "total": result.total, "limit": result.limit, "offset": result.offset, "results": out}

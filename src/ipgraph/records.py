@@ -17,7 +17,7 @@ from .iris import CV, IPG, SCHEMA, WGS84
 from .store import Store
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChannelRecord:
     """A channel of an institution: its type (phone/web/window/onsite) and contact points."""
 
@@ -29,7 +29,7 @@ class ChannelRecord:
     address: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OfferingRecord:
     """A service an institution offers: concept, fee, IP types, channels."""
 
@@ -41,7 +41,7 @@ class OfferingRecord:
     description: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InstitutionRecord:
     """The public statements about one institution, as read from the graph."""
 

@@ -30,7 +30,7 @@ from . import health
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
-from .public import get_matcher, refresh
+from .public import get_matcher, hold_records, refresh
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 _bearer = HTTPBearer(auto_error=False, description="the administrators' token (IPGRAPH_ADMIN_TOKEN)")
@@ -74,7 +74,8 @@ def writer(app: FastAPI) -> write_path.Writer:
     """The app's one writer (created on first use), which refreshes the match index after each commit."""
     current = getattr(app.state, "writer", None)
     if current is None:
-        current = write_path.Writer(app.state.store, on_commit=lambda: (refresh(app), health.forget_counts(app)))
+        current = write_path.Writer(app.state.store, on_commit=lambda: (refresh(app), health.forget_counts(app)),
+                                    before_commit=lambda: hold_records(app))
         app.state.writer = current
     return current
 
