@@ -11,7 +11,7 @@ language), once per shown property — flat reads of the public graphs only (cla
 one :class:`~ipgraph.match.MatchIndex` and thrown away with it; :class:`~ipgraph.match.Matcher` builds it in
 the background after each rebuild and serves records from the graph until it is ready, and from the moment a
 write is about to commit until the rebuild after it (``Matcher.hold_records``), so a record shown is never
-older than the graph.
+older than the graph. Only the embedded store, which this process alone writes, gets a table.
 
 What a record holds is what ``records.fetch_records`` reads, with two differences: ``classes`` is the index's
 kind (the most specific institution class; the answers show nothing else), and where the graph states a
@@ -116,7 +116,8 @@ class RecordTable:
                                   same(shown, shown), _lang_map(descriptions.get(iri)))
 
         offerings = {iri: offering(i, iri) for i, iri in enumerate(offering_iris)}
-        del fees, ip_types, channels_of, descriptions, channel_types, channels, concepts_of
+        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, concepts_of):
+            done.clear()  # memory for the institutions' reads
 
         # institutions: names, contact points, nodes, sample flag; the nodes' names
         guided = read(IPG.guidedBy, institutions)
