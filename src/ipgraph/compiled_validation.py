@@ -164,10 +164,13 @@ class CompiledEngine:
             types: dict[Node, set[Node]] = defaultdict(set)
             for row in typed.result():
                 types[row["type"]].add(row["node"])
-            named_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
-            for row in store.select("validation-superclasses", type=named_types) if named_types else []:
-                for node in types[row["type"]]:
-                    classes[node].add(row["class"])
+            supers: dict[Node, set[Node]] = defaultdict(set)
+            for row in store.select("validation-subclass-links") if types else []:
+                supers[row["class"]].add(row["super"])
+            for node_type, typed_nodes in types.items():
+                if isinstance(node_type, URIRef):
+                    for node in typed_nodes:
+                        classes[node] |= _closure(node_type, supers)
             blank_typed = sorted({n for t, typed_nodes in types.items() if not isinstance(t, URIRef)
                                   for n in typed_nodes}, key=str)
             for row in _batched_rows(store, "validation-focus-classes", blank_typed):
@@ -277,6 +280,17 @@ def _filled(messages: tuple[Literal, ...], row: Mapping[str, Node]) -> tuple[Lit
 def _named(nodes: Iterable[Node]) -> list[Node]:
     """The nodes that can be focus nodes of a partial run (blank nodes and literals cannot be named in VALUES)."""
     return sorted({n for n in nodes if not isinstance(n, (BNode, Literal))}, key=str)
+
+
+def _closure(start: Node, links: Mapping[Node, set[Node]]) -> set[Node]:
+    """``start`` and every node reachable from it through ``links`` (rdfs:subClassOf*, cycles allowed)."""
+    found, todo = {start}, [start]
+    while todo:
+        for nxt in links.get(todo.pop(), ()):
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
 
 
 def _batched_rows(store: Store, query: str, nodes: list[Node]) -> list[dict]:
