@@ -44,6 +44,12 @@ MAX_LIMIT = 100
 _ABSTRACT = {SERVICE_INSTITUTION, str(IPG.Node), str(IPG.Outlet)}
 _log = logging.getLogger(__name__)
 _FAR = 1e13  # a scaled distance (mm) past any on Earth: where an institution without a point ranks
+_NONE = 256  # MatchIndex._best: the institution offers none of the concepts asked for
+_KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180  # along a meridian
+_BAND_MIN = 2048       # more matching institutions than this: rank those in a band of latitude first
+_BAND_DEGREES = 0.5    # the first band: ±0.5° of latitude (±56 km)
+_SLACK_DEGREES = 0.05  # a band's margin over the distance it must hold (5.6 km)
+_MARGIN = 10.0         # scaled distance (1 cm) between the page's last and the nearest outside a band
 
 
 class MatchInputError(ValueError):
@@ -108,9 +114,11 @@ class MatchIndex:
         rlat = np.radians(self.lat)
         self._points = np.vstack([rlat, np.radians(self.lon), np.cos(rlat)])  # as places.haversine_km uses them
         self._pointless = bool(np.isnan(self.lat).any())  # some institution has no point
-        # search sorts (institution, depth, concept) packed in one integer: depth in the 8 bits above the concept
-        self._concept_bits = max(len(self.concepts) - 1, 1).bit_length()
-        self._row_key = (self.off_inst.astype(np.int64) << (self._concept_bits + 8)) | self.off_concept
+        # the located institutions by latitude: search's band of candidates around a point
+        located = np.flatnonzero(~np.isnan(self.lat))
+        self._by_lat = located[np.argsort(self.lat[located], kind="stable")]
+        self._lat_sorted = self.lat[self._by_lat]
+        self._inst_by_concept: dict[int, np.ndarray] = {}  # per concept, its offering rows' institutions (lazy)
         self.position = {iri: i for i, iri in enumerate(self.iris)}
         self.concept_ids = {iri: i for i, iri in enumerate(self.concepts)}
         order = np.argsort(self.off_concept, kind="stable")
@@ -225,13 +233,7 @@ class MatchIndex:
         else:
             offs = np.concatenate([p for p, _ in parts])
             depth = np.repeat(np.array([d for _, d in parts], dtype=np.int32), [len(p) for p, _ in parts])
-        masks = []
-        if free_only:
-            masks.append(self.said_of("match-filter-fee", "fee", FREE)[offs])
-        if ip_type is not None:
-            masks.append(self.said_of("match-filter-ip-type", "ipType", ip_type)[offs])
-        if channel is not None:
-            masks.append(self.said_of("match-filter-channel", "channelType", channel)[offs])
+        masks = [mask[offs] for mask in self._row_masks(ip_type=ip_type, channel=channel, free_only=free_only)]
         if kinds is not None:
             allowed = np.zeros(len(self.classes), dtype=bool)
             allowed[[i for i, c in enumerate(self.classes) if c in kinds]] = True
@@ -241,14 +243,29 @@ class MatchIndex:
         keep = masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
         return offs[keep], depth if isinstance(depth, int) else depth[keep]
 
-    def offerings_at(self, positions: list[int], concepts: set[str]) -> list[str]:
-        """IRIs of the offerings of the institutions at ``positions`` that state one of ``concepts``: what a
-        match result shows, so that only those are read from the graph."""
+    def _row_masks(self, *, ip_type: str | None, channel: str | None, free_only: bool) -> list[np.ndarray]:
+        """The fee, IP-type and channel filters asked for, each a mask over every offering row."""
+        masks = []
+        if free_only:
+            masks.append(self.said_of("match-filter-fee", "fee", FREE))
+        if ip_type is not None:
+            masks.append(self.said_of("match-filter-ip-type", "ipType", ip_type))
+        if channel is not None:
+            masks.append(self.said_of("match-filter-channel", "channelType", channel))
+        return masks
+
+    def _institution_rows(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Offering rows grouped by institution (rows of ``p``: ``order[start[p]:start[p + 1]]``), offering IRIs."""
         if self._by_institution is None:  # built on first use (a race only builds it twice)
             order = np.argsort(self.off_inst, kind="stable")
             self._by_institution = (order, np.searchsorted(self.off_inst[order], np.arange(len(self.iris) + 1)),
                                     list(self.offering_ids))
-        order, start, iris = self._by_institution
+        return self._by_institution
+
+    def offerings_at(self, positions: list[int], concepts: set[str]) -> list[str]:
+        """IRIs of the offerings of the institutions at ``positions`` that state one of ``concepts``: what a
+        match result shows, so that only those are read from the graph."""
+        order, start, iris = self._institution_rows()
         wanted = {self.concept_ids[c] for c in concepts if c in self.concept_ids}
         rows = [r for p in positions for r in order[start[p]:start[p + 1]].tolist()]
         return sorted({iris[o] for r, o, c in zip(rows, self.off_offering[rows].tolist(), self.off_concept[rows].tolist())
@@ -278,62 +295,150 @@ class MatchIndex:
                offset: int = 0) -> tuple[int, list[Hit]]:
         """How many institutions match, and the ranked page ``[offset, offset + limit)`` of them.
 
-        Few NumPy calls, each over the matching offerings only: at 1,000 institutions a call's fixed cost
-        is most of the time. Distances are ``places.haversine_km``'s, operation for operation.
+        No sort of the matching offerings (a broad question has hundreds of thousands at national scale):
+        each institution's most specific one is written into an institution-sized array (:meth:`_best`),
+        which also gives the count. With a point and no radius, distances are computed only for the
+        institutions in a band of latitude around it, widened until none outside can be on the page
+        (:meth:`_nearest`); with a radius, for those in the band the radius spans. Distances are
+        ``places.haversine_km``'s, operation for operation.
         """
-        offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
-        if not len(offs):
+        best = self._best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        if best is None:
             return 0, []
-        # each institution once, with its most specific offering: sort (institution, depth, concept) packed in
-        # one integer, keep the first of each institution
-        bits = self._concept_bits
-        key = self._row_key[offs]
-        if not isinstance(depth, int):
-            key |= np.minimum(depth, 255).astype(np.int64) << bits
-        elif depth:
-            key |= min(depth, 255) << bits
-        key.sort()
-        institution = key >> (bits + 8)
-        first = np.empty(len(key), dtype=bool)
-        first[0] = True
-        np.not_equal(institution[1:], institution[:-1], out=first[1:])
-        members, specificity = institution[first], (key[first] >> bits) & 255
-        if point is not None:
-            lat1, lon1 = math.radians(point[0]), math.radians(point[1])  # == np.radians, bit for bit
-            rlat, rlon, coslat = self._points[:, members]
-            a = np.sin((rlat - lat1) / 2) ** 2 + np.cos(lat1) * coslat * np.sin((rlon - lon1) / 2) ** 2
-            # a >= 0 here, so np.minimum(a, 1) is haversine_km's np.clip(a, 0, 1) without its Python wrapper
-            scaled = np.rint(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))) * 1e6)  # round(·, 6)
-            if self._pointless:
-                scaled[np.isnan(scaled)] = _FAR
-            if radius_km is not None:
-                inside = scaled / 1e6 <= radius_km
-                if self._pointless:
-                    inside &= scaled < _FAR
-                members, specificity, scaled = members[inside], specificity[inside], scaled[inside]
-            order_key = scaled * 256 + specificity  # exact in float64 (< 2**53); members are ascending already
-        else:
-            scaled, order_key = None, specificity
+        offers = best != _NONE
         want = offset + limit
+        if point is None:
+            members, scaled = np.flatnonzero(offers), None
+            total = len(members)
+        elif radius_km is not None:
+            # every institution within the radius is within radius / km-per-degree degrees of latitude
+            members = self._band(point, radius_km / _KM_PER_DEGREE + _SLACK_DEGREES, offers)
+            if members is None:
+                members = np.flatnonzero(offers)
+            scaled = self._scaled(members, point)
+            inside = scaled / 1e6 <= radius_km
+            if self._pointless:
+                inside &= scaled < _FAR
+            members, scaled = members[inside], scaled[inside]
+            total = len(members)
+        else:
+            total = int(np.count_nonzero(offers))
+            members, scaled = self._nearest(point, offers, want, total)
+        specificity = best[members]
+        order_key = specificity if scaled is None else scaled * 256 + specificity  # exact in float64 (< 2**53)
+        # members are ascending, so a stable sort breaks ties by position (IRI)
         if len(members) > max(want, 512):  # many: only the candidates that can be on the page are sorted
             candidates = np.flatnonzero(order_key <= np.partition(order_key, want - 1)[want - 1])
             page = candidates[np.argsort(order_key[candidates], kind="stable")][offset:want]
         else:
             page = np.argsort(order_key, kind="stable")[offset:want]
-        at = members[page]
-        lo, hi = np.searchsorted(institution, at, "left").tolist(), np.searchsorted(institution, at, "right").tolist()
-        hits, low = [], (1 << bits) - 1
-        distances = [None] * len(page) if scaled is None else [None if d >= _FAR else d / 1e6
-                                                                for d in scaled[page].tolist()]
-        packed = key.tolist() if len(key) <= 4096 else None  # one conversion when it is small
-        for i, dist, spec, start, end in zip(at.tolist(), distances, specificity[page].tolist(), lo, hi):
-            rows = packed[start:end] if packed is not None else key[start:end].tolist()
-            if len(rows) == 1:
-                offered = ((self.concepts[rows[0] & low], (rows[0] >> bits) & 255),)
+        at = members[page].tolist()
+        distances = [None] * len(at) if scaled is None else [None if d >= _FAR else d / 1e6
+                                                              for d in scaled[page].tolist()]
+        offered = self._offered(at, depths, self._row_masks(ip_type=ip_type, channel=channel, free_only=free_only))
+        return total, list(map(Hit, at, distances, specificity[page].tolist(), offered))
+
+    def _best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None, channel: str | None,
+              free_only: bool) -> np.ndarray | None:
+        """Per institution, the depth (at most 255) of its most specific offering of the concepts in ``depths``
+        that passes the filters, ``_NONE`` where it has none; None when no institution has one."""
+        if kinds is None and ip_type is None and channel is None and not free_only:
+            parts = [(self._institutions_of(i), min(d, 255)) for c, d in depths.items()
+                     if (i := self.concept_ids.get(c)) is not None]
+        else:
+            offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+            owners = self.off_inst[offs]
+            if isinstance(depth, int):
+                parts = [(owners, min(depth, 255))]
             else:
-                offered = tuple((c, d) for d, c in sorted({((v >> bits) & 255, self.concepts[v & low]) for v in rows}))
-            hits.append(Hit(i, dist, spec, offered))
-        return len(members), hits
+                depth = np.minimum(depth, 255)
+                parts = [(owners[depth == d], d) for d in {min(d, 255) for d in depths.values()}]
+        if not any(len(owners) for owners, _ in parts):
+            return None
+        best = np.full(len(self.iris), _NONE, dtype=np.int16)
+        for owners, d in sorted(parts, key=lambda part: -part[1]):  # the deepest first: a shallower one overwrites
+            best[owners] = d
+        return best
+
+    def _institutions_of(self, concept: int) -> np.ndarray:
+        """The institution of each offering row stating ``concept`` (kept: the index never changes)."""
+        found = self._inst_by_concept.get(concept)
+        if found is None:
+            found = self._inst_by_concept[concept] = self.off_inst[self._by_concept[concept]]
+        return found
+
+    def _scaled(self, members: np.ndarray, point: tuple[float, float]) -> np.ndarray:
+        """Distances (km × 10⁶, rounded: ``round(haversine_km, 6)``) from ``point``; ``_FAR`` without a point."""
+        lat1, lon1 = math.radians(point[0]), math.radians(point[1])  # == np.radians, bit for bit
+        rlat, rlon, coslat = self._points[:, members]
+        a = np.sin((rlat - lat1) / 2) ** 2 + np.cos(lat1) * coslat * np.sin((rlon - lon1) / 2) ** 2
+        # a >= 0 here, so np.minimum(a, 1) is haversine_km's np.clip(a, 0, 1) without its Python wrapper
+        scaled = np.rint(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))) * 1e6)  # round(·, 6)
+        if self._pointless:
+            scaled[np.isnan(scaled)] = _FAR
+        return scaled
+
+    def _band(self, point: tuple[float, float], degrees: float, offers: np.ndarray) -> np.ndarray | None:
+        """The matching institutions at most ``degrees`` of latitude from ``point``, ascending; None when that
+        is every located institution (then the caller takes all, those without a point too)."""
+        lo = int(np.searchsorted(self._lat_sorted, point[0] - degrees, "left"))
+        hi = int(np.searchsorted(self._lat_sorted, point[0] + degrees, "right"))
+        if lo == 0 and hi == len(self._lat_sorted):
+            return None
+        band = self._by_lat[lo:hi]
+        return np.sort(band[offers[band]])
+
+    def _nearest(self, point: tuple[float, float], offers: np.ndarray, want: int,
+                 total: int) -> tuple[np.ndarray, np.ndarray]:
+        """Matching institutions (ascending) that include the ``want`` nearest to ``point``, and their distances.
+
+        An institution more than h degrees of latitude away is more than h × km-per-degree away along the
+        great circle (haversine's first term alone gives that), so once the ``want``-th nearest in a band of
+        ±h is nearer than that, no institution outside the band can be on the page. Otherwise the band
+        widens: to the ``want``-th distance found (plus some slack, which then always suffices), or fourfold
+        while it holds fewer than ``want``. A few matching institutions are all measured.
+        """
+        if total > _BAND_MIN:
+            degrees = _BAND_DEGREES
+            while (band := self._band(point, degrees, offers)) is not None:
+                if len(band) < want:
+                    degrees *= 4
+                    continue
+                scaled = self._scaled(band, point)
+                kth = float(np.partition(scaled, want - 1)[want - 1])
+                if kth < degrees * _KM_PER_DEGREE * 1e6 - _MARGIN:
+                    return band, scaled
+                degrees = kth / 1e6 / _KM_PER_DEGREE + _SLACK_DEGREES
+        members = np.flatnonzero(offers)
+        return members, self._scaled(members, point)
+
+    def _offered(self, positions: list[int], depths: dict[str, int],
+                 masks: list[np.ndarray]) -> list[tuple[tuple[str, int], ...]]:
+        """For each institution at ``positions``, the concepts of ``depths`` its offerings state (those passing
+        the row ``masks``), with their depth, by depth then concept IRI."""
+        if not positions:
+            return []
+        order, start, _ = self._institution_rows()
+        at = np.asarray(positions)
+        first, counts = start[at], start[at + 1] - start[at]
+        # every row of those institutions in one gather: row k of the j-th is order[first[j] + k]
+        shift = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        rows = order[np.arange(int(counts.sum())) + shift]
+        owner = np.repeat(np.arange(len(at)), counts)
+        depth_of = np.full(len(self.concepts), _NONE, dtype=np.int16)
+        for c, d in depths.items():
+            if (i := self.concept_ids.get(c)) is not None:
+                depth_of[i] = min(d, 255)
+        concept = self.off_concept[rows]
+        depth = depth_of[concept]
+        keep = depth != _NONE
+        for mask in masks:
+            keep &= mask[rows]
+        found: list[set[tuple[int, str]]] = [set() for _ in positions]
+        concepts = self.concepts
+        for j, d, c in zip(owner[keep].tolist(), depth[keep].tolist(), concept[keep].tolist()):
+            found[j].add((d, concepts[c]))
+        return [tuple((c, d) for d, c in sorted(pairs)) for pairs in found]
 
 
 def class_supers(store: Store) -> dict[str, set[str]]:
