@@ -84,10 +84,10 @@ def brute_force(network, depths, point, radius_km=None, kinds=None):
 
 def test_the_network_takes_the_band_path(network):
     index = network[0]
-    best = index._best(DEPTHS, kinds=None, ip_type=None, channel=None, free_only=False)
-    total = int(np.count_nonzero(best != 256))
+    matching = index._best(DEPTHS, kinds=None, ip_type=None, channel=None, free_only=False)
+    total = matching.total
     assert total > _BAND_MIN
-    members, _ = index._nearest(PROBE, best != 256, 10, total)
+    members, _ = index._nearest(PROBE, matching, 10)
     assert len(members) < total  # only a band was measured
 
 

@@ -50,6 +50,7 @@ _BAND_MIN = 2048       # more matching institutions than this: rank those in a b
 _BAND_DEGREES = 0.5    # the first band: ±0.5° of latitude (±56 km)
 _SLACK_DEGREES = 0.05  # a band's margin over the distance it must hold (5.6 km)
 _MARGIN = 10.0         # scaled distance (1 cm) between the page's last and the nearest outside a band
+_KEPT_BYTES = 64 << 20  # MatchIndex._best: memory for unfiltered answers kept (3 bytes per institution each)
 
 
 class MatchInputError(ValueError):
@@ -66,6 +67,18 @@ class MatchInputError(ValueError):
 # ---------------------------------------------------------------------------------------------------
 # the in-memory index
 # ---------------------------------------------------------------------------------------------------
+
+class _Matching(NamedTuple):
+    """The institutions that match a question (:meth:`MatchIndex._best`)."""
+
+    best: np.ndarray     # per institution, the depth of its most specific matching offering, or _NONE
+    offers: np.ndarray   # best != _NONE
+    total: int           # how many institutions match
+
+    def members(self) -> np.ndarray:
+        """The positions of the matching institutions, ascending."""
+        return np.flatnonzero(self.offers)
+
 
 class Hit(NamedTuple):
     """One ranked institution: its position in the index, distance, specificity, the offerings that matched.
@@ -109,6 +122,7 @@ class MatchIndex:
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _masks_lock: threading.Lock = field(default_factory=threading.Lock)
     _by_institution: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+    _row_lists: tuple[list[int], list[int]] | None = None  # _offered's: row bounds, rows' concepts
 
     def __post_init__(self) -> None:
         rlat = np.radians(self.lat)
@@ -119,6 +133,7 @@ class MatchIndex:
         self._by_lat = located[np.argsort(self.lat[located], kind="stable")]
         self._lat_sorted = self.lat[self._by_lat]
         self._inst_by_concept: dict[int, np.ndarray] = {}  # per concept, its offering rows' institutions (lazy)
+        self._kept_best: dict[frozenset, _Matching | None] = {}  # see _best
         self.position = {iri: i for i, iri in enumerate(self.iris)}
         self.concept_ids = {iri: i for i, iri in enumerate(self.concepts)}
         order = np.argsort(self.off_concept, kind="stable")
@@ -302,19 +317,19 @@ class MatchIndex:
         (:meth:`_nearest`); with a radius, for those in the band the radius spans. Distances are
         ``places.haversine_km``'s, operation for operation.
         """
-        best = self._best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
-        if best is None:
+        matching = self._best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        if matching is None:
             return 0, []
-        offers = best != _NONE
+        best, offers = matching.best, matching.offers
         want = offset + limit
         if point is None:
-            members, scaled = np.flatnonzero(offers), None
+            members, scaled = matching.members(), None
             total = len(members)
         elif radius_km is not None:
             # every institution within the radius is within radius / km-per-degree degrees of latitude
             members = self._band(point, radius_km / _KM_PER_DEGREE + _SLACK_DEGREES, offers)
             if members is None:
-                members = np.flatnonzero(offers)
+                members = matching.members()
             scaled = self._scaled(members, point)
             inside = scaled / 1e6 <= radius_km
             if self._pointless:
@@ -322,8 +337,8 @@ class MatchIndex:
             members, scaled = members[inside], scaled[inside]
             total = len(members)
         else:
-            total = int(np.count_nonzero(offers))
-            members, scaled = self._nearest(point, offers, want, total)
+            total = matching.total
+            members, scaled = self._nearest(point, matching, want)
         specificity = best[members]
         order_key = specificity if scaled is None else scaled * 256 + specificity  # exact in float64 (< 2**53)
         # members are ascending, so a stable sort breaks ties by position (IRI)
@@ -339,9 +354,27 @@ class MatchIndex:
         return total, list(map(Hit, at, distances, specificity[page].tolist(), offered))
 
     def _best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None, channel: str | None,
-              free_only: bool) -> np.ndarray | None:
+              free_only: bool) -> "_Matching | None":
         """Per institution, the depth (at most 255) of its most specific offering of the concepts in ``depths``
-        that passes the filters, ``_NONE`` where it has none; None when no institution has one."""
+        that passes the filters, ``_NONE`` where it has none; None when no institution has one.
+
+        Without filters the array depends on the question's concepts alone, and people ask for the same few
+        services again and again: it is kept for the last concept sets asked (as many as fit in ``_KEPT_BYTES``, at least 64) (the baseline's
+        institution × concept table is the same kind of precomputation).
+        """
+        if kinds is None and ip_type is None and channel is None and not free_only:
+            key = frozenset(depths.items())
+            kept = self._kept_best.get(key, False)
+            if kept is False:
+                kept = self._compute_best(depths, kinds=None, ip_type=None, channel=None, free_only=False)
+                if len(self._kept_best) >= max(64, _KEPT_BYTES // (3 * len(self.iris) + 1)):
+                    self._kept_best.pop(next(iter(self._kept_best)), None)  # the oldest (another thread may race)
+                self._kept_best[key] = kept
+            return kept
+        return self._compute_best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+
+    def _compute_best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None,
+                      channel: str | None, free_only: bool) -> "_Matching | None":
         if kinds is None and ip_type is None and channel is None and not free_only:
             parts = [(self._institutions_of(i), min(d, 255)) for c, d in depths.items()
                      if (i := self.concept_ids.get(c)) is not None]
@@ -358,7 +391,10 @@ class MatchIndex:
         best = np.full(len(self.iris), _NONE, dtype=np.int16)
         for owners, d in sorted(parts, key=lambda part: -part[1]):  # the deepest first: a shallower one overwrites
             best[owners] = d
-        return best
+        offers = best != _NONE
+        for array in (best, offers):
+            array.flags.writeable = False  # kept and shared between requests
+        return _Matching(best, offers, int(np.count_nonzero(offers)))
 
     def _institutions_of(self, concept: int) -> np.ndarray:
         """The institution of each offering row stating ``concept`` (kept: the index never changes)."""
@@ -388,8 +424,8 @@ class MatchIndex:
         band = self._by_lat[lo:hi]
         return np.sort(band[offers[band]])
 
-    def _nearest(self, point: tuple[float, float], offers: np.ndarray, want: int,
-                 total: int) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, point: tuple[float, float], matching: _Matching,
+                 want: int) -> tuple[np.ndarray, np.ndarray]:
         """Matching institutions (ascending) that include the ``want`` nearest to ``point``, and their distances.
 
         An institution more than h degrees of latitude away is more than h × km-per-degree away along the
@@ -398,9 +434,9 @@ class MatchIndex:
         widens: to the ``want``-th distance found (plus some slack, which then always suffices), or fourfold
         while it holds fewer than ``want``. A few matching institutions are all measured.
         """
-        if total > _BAND_MIN:
+        if matching.total > _BAND_MIN:
             degrees = _BAND_DEGREES
-            while (band := self._band(point, degrees, offers)) is not None:
+            while (band := self._band(point, degrees, matching.offers)) is not None:
                 if len(band) < want:
                     degrees *= 4
                     continue
@@ -409,36 +445,35 @@ class MatchIndex:
                 if kth < degrees * _KM_PER_DEGREE * 1e6 - _MARGIN:
                     return band, scaled
                 degrees = kth / 1e6 / _KM_PER_DEGREE + _SLACK_DEGREES
-        members = np.flatnonzero(offers)
+        members = matching.members()
         return members, self._scaled(members, point)
 
     def _offered(self, positions: list[int], depths: dict[str, int],
                  masks: list[np.ndarray]) -> list[tuple[tuple[str, int], ...]]:
         """For each institution at ``positions``, the concepts of ``depths`` its offerings state (those passing
-        the row ``masks``), with their depth, by depth then concept IRI."""
-        if not positions:
-            return []
+        the row ``masks``), with their depth, by depth then concept IRI.
+
+        A page is a few institutions with a few dozen offering rows: plain Python over lists of them is
+        cheaper than the NumPy calls it would take to gather them.
+        """
         order, start, _ = self._institution_rows()
-        at = np.asarray(positions)
-        first, counts = start[at], start[at + 1] - start[at]
-        # every row of those institutions in one gather: row k of the j-th is order[first[j] + k]
-        shift = np.repeat(first - (np.cumsum(counts) - counts), counts)
-        rows = order[np.arange(int(counts.sum())) + shift]
-        owner = np.repeat(np.arange(len(at)), counts)
-        depth_of = np.full(len(self.concepts), _NONE, dtype=np.int16)
-        for c, d in depths.items():
-            if (i := self.concept_ids.get(c)) is not None:
-                depth_of[i] = min(d, 255)
-        concept = self.off_concept[rows]
-        depth = depth_of[concept]
-        keep = depth != _NONE
-        for mask in masks:
-            keep &= mask[rows]
-        found: list[set[tuple[int, str]]] = [set() for _ in positions]
-        concepts = self.concepts
-        for j, d, c in zip(owner[keep].tolist(), depth[keep].tolist(), concept[keep].tolist()):
-            found[j].add((d, concepts[c]))
-        return [tuple((c, d) for d, c in sorted(pairs)) for pairs in found]
+        if self._row_lists is None:  # built on first use (a race only builds it twice)
+            self._row_lists = (start.tolist(), self.off_concept[order].tolist())
+        bounds, row_concepts = self._row_lists
+        ids, names = self.concept_ids, self.concepts
+        depth_of = {i: min(d, 255) for c, d in depths.items() if (i := ids.get(c)) is not None}
+        out = []
+        for p in positions:
+            lo, hi = bounds[p], bounds[p + 1]
+            if masks:
+                rows = order[lo:hi]
+                keep = np.logical_and.reduce([mask[rows] for mask in masks]) if len(masks) > 1 else masks[0][rows]
+                stated = self.off_concept[rows[keep]].tolist()
+            else:
+                stated = row_concepts[lo:hi]
+            pairs = {(d, names[c]) for c in stated if (d := depth_of.get(c)) is not None}
+            out.append(tuple((c, d) for d, c in sorted(pairs)))
+        return out
 
 
 def class_supers(store: Store) -> dict[str, set[str]]:
