@@ -354,6 +354,42 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     assert keys(incremental.findings) == keys(engine.findings(store))
     assert any(f.focus == bare for f in incremental.findings)
 
+    # 6a. a node re-uploaded with a new telephone number and staff count, its links as they were: the
+    #     institutions that link to it are not re-checked (no shape reads those of a neighbour), and their
+    #     findings stand
+    guides = store.select_text(f"SELECT ?p (COUNT(?i) AS ?n) WHERE {{ ?i {IPG.guidedBy.n3()} ?p ; "
+                               f"a {IPG.MunicipalNode.n3()} . ?p a {IPG.ProvincialNode.n3()} }} GROUP BY ?p "
+                               f"ORDER BY DESC(?n) ?p")
+    provincial = guides[0]["p"]
+    provincial_key = str(provincial).rsplit("/", 1)[-1]
+    linking = {row["i"] for row in store.select_text(f"SELECT DISTINCT ?i WHERE {{ ?i ?p {provincial.n3()} . "
+                                                     f"FILTER(isIRI(?i)) }}")}
+    own = {s_ for s_ in _institution_graph(store, provincial_key).subjects()}
+    relabelled = _institution_graph(store, provincial_key)
+    relabelled.remove((provincial, IPG.fullTimeStaff, None))
+    relabelled.add((provincial, IPG.fullTimeStaff, Literal(2)))
+    relabelled.add((provincial, URIRef("https://schema.org/telephone"), Literal("0451-00000000")))
+    incremental.replace({institution_graph(provincial_key): relabelled})
+    assert keys(incremental.findings) == keys(engine.findings(store))
+    assert len(linking - own) >= 2 and not (linking - own) & set(incremental.last_nodes)
+
+    # 6b. the node moves to another province: what the institutions it guides read of it (its region) changed,
+    #     so they are re-checked (the municipal nodes it guides now lie outside its region, 5.1)
+    here = store.select_text(f"SELECT ?r WHERE {{ {provincial.n3()} {IPG.locatedIn.n3()} ?r }}")[0]["r"]
+    elsewhere = next(row["r"] for row in store.select_text(
+        f"SELECT ?r WHERE {{ ?r {IPG.regionLevel.n3()} <https://w3id.org/ipgraph/id/region-level/province> }} "
+        f"ORDER BY ?r") if row["r"] != here)
+    moved_node = relabelled + Graph()
+    served = URIRef("https://schema.org/areaServed")
+    for link in (IPG.locatedIn, served):
+        moved_node.remove((provincial, link, None))
+        moved_node.add((provincial, link, elsewhere))
+    gone, new = incremental.replace({institution_graph(provincial_key): moved_node})
+    outside = URIRef("https://w3id.org/ipgraph/shapes#MunicipalNodeInsideGuideRegion")
+    assert any(f.shape == outside and f.focus in linking for f in new)
+    assert (linking - own) <= set(incremental.last_nodes)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
     # 6. the provincial node's graph is removed: the municipal nodes it guided (they only link to it) lose their
     #    provincial node; the rest of their findings stay as they were
     rows = store.select_text(f"SELECT ?p ?i WHERE {{ ?i {IPG.guidedBy.n3()} ?p ; a {IPG.MunicipalNode.n3()} . "

@@ -12,6 +12,7 @@ re-checks only the focus nodes the change can reach (see :meth:`IncrementalValid
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import warnings
@@ -103,13 +104,26 @@ class CompiledEngine:
         self._texts: dict[Node, str] = defaultdict(str)      # every query of a targeted shape, to search
         for check in self.checks:
             self._texts[check.top] += check.query
+        # shapes whose SPARQL has a variable in a predicate's place read any predicate: they follow every link
+        self._any_predicate = {top for top, text in self._texts.items() if _variable_predicate(text)}
+        self._following: dict[frozenset, frozenset[Node]] = {}
         for shape, reason in self.compiled.fallback.items():
             warnings.warn(f"shape {shape} is validated by pySHACL, not compiled: {reason}", stacklevel=2)
 
     def follows(self, top: Node, predicates: Iterable[Node]) -> bool:
-        """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL)."""
-        text = self._texts.get(top, "")
-        return any(f"<{p}>" in text for p in predicates)
+        """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL), or can
+        read any predicate (a variable in a predicate's place)."""
+        return top in self.following(predicates)
+
+    def following(self, predicates: Iterable[Node]) -> frozenset[Node]:
+        """The targeted shapes that follow one of ``predicates`` (see :meth:`follows`), kept per set."""
+        key = frozenset(predicates)
+        found = self._following.get(key)
+        if found is None:
+            found = self._following[key] = frozenset(
+                top for top, text in self._texts.items()
+                if top in self._any_predicate or any(f"<{p}>" in text for p in key))
+        return found
 
     def by_links(self, top: Node) -> bool:
         """Whether ``top`` targets the subjects or objects of predicates."""
@@ -282,6 +296,16 @@ def _named(nodes: Iterable[Node]) -> list[Node]:
     return sorted({n for n in nodes if not isinstance(n, (BNode, Literal))}, key=str)
 
 
+_SELECT_LIST = re.compile(r"\bSELECT\b[^{]*?\bWHERE\b", re.IGNORECASE | re.DOTALL)
+_PREDICATE_VARIABLE = re.compile(r"(?:[?$]\w+|<[^<>\s]*>|\]|;)\s+[?$]\w+\s+(?:[?$]\w+|<|\"|'|\[|_:|\d|-|\()")
+
+
+def _variable_predicate(text: str) -> bool:
+    """Whether a query has a variable where a triple pattern's predicate goes (projections aside): it may read
+    any predicate. Errs towards yes, which only makes incremental validation re-check more."""
+    return bool(_PREDICATE_VARIABLE.search(_SELECT_LIST.sub(" WHERE", text)))
+
+
 def _closure(start: Node, links: Mapping[Node, set[Node]]) -> set[Node]:
     """``start`` and every node reachable from it through ``links`` (rdfs:subClassOf*, cycles allowed)."""
     found, todo = {start}, [start]
@@ -415,6 +439,7 @@ class IncrementalValidation:
         self.engine = engine or CompiledEngine()
         self.by_focus: dict[Node, set[Finding]] = defaultdict(set)
         self.last_rechecked = 0          # focus nodes the last re-check covered
+        self.last_nodes: list[Node] = []   # and which
         # what affected() saw since the last re-check: the subjects of the changed graphs (re-checked for every
         # shape), their objects with the predicates that link them, and the neighbours' links to the subjects
         # (for the prefecture's institutions, the region links)
@@ -422,6 +447,10 @@ class IncrementalValidation:
         self._objects: dict[Node, set[Node]] = defaultdict(set)
         self._linking: dict[Node, set[Node]] = defaultdict(set)
         self._asked: set[Node] = set()   # subjects whose neighbours were asked for since the last re-check
+        # the changed graphs' triples before the replacement, and the predicates of the triples it adds or removes
+        self._before: dict[Node, set[tuple[Node, Node, Node]]] = {}
+        self._delta: set[Node] = set()
+        self._delta_known = True
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
 
@@ -430,20 +459,36 @@ class IncrementalValidation:
         return sorted((f for found in self.by_focus.values() for f in found), key=_finding_order)
 
     def affected(self, graphs: Iterable[URIRef], new: Mapping[URIRef, Graph] | None = None) -> set[Node]:
-        """The focus nodes whose results a replacement of ``graphs`` (by ``new``) can change."""
+        """The focus nodes whose results a replacement of ``graphs`` (by ``new``) can change.
+
+        Called with the graph names before the replacement and with the new graphs (before or after it), it
+        also learns which predicates the replacement changes: see :meth:`recheck`.
+        """
         names = list(graphs)
         nodes: set[Node] = set()
         subjects: set[Node] = set()
-        for row in self.store.select("graph-nodes", graph=names) if names else []:
-            nodes.add(row["node"])
-            if row["subject"].toPython():
-                subjects.add(row["node"])
+        held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names}
+        for row in self.store.select("graph-triples", graph=names) if names else []:
+            s_, p, o = row["s"], row["p"], row["o"]
+            held[row["graph"]].add((s_, p, o))
+            nodes.add(s_)
+            subjects.add(s_)
+            if isinstance(o, URIRef):
+                nodes.add(o)
+                self._objects[o].add(p)
+        for name, triples in held.items():
+            self._before.setdefault(name, triples)
+        for name, graph in (new or {}).items():
+            triples = set(graph)
+            before = self._before.get(name)
+            if before is None:      # what the graph held was not read: any predicate may have changed
+                self._delta_known = False
             else:
-                self._objects[row["node"]].add(row["predicate"])
-        for graph in (new or {}).values():
-            for s, p, o in graph:
-                nodes.add(s)
-                subjects.add(s)
+                # blank nodes are named anew by every upload: their triples always count as changed
+                self._delta |= {p for s_, p, o in before ^ triples}
+            for s_, p, o in triples:
+                nodes.add(s_)
+                subjects.add(s_)
                 if isinstance(o, URIRef):
                     nodes.add(o)
                     self._objects[o].add(p)
@@ -487,16 +532,32 @@ class IncrementalValidation:
         return dict(found)
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
-        """Re-run every constraint for ``nodes``; returns (findings gone, findings new)."""
-        self.last_rechecked = len(nodes)
+        """Re-run every constraint for ``nodes``; returns (findings gone, findings new).
+
+        A node with no data of its own in the changed graphs (one linked to their subjects, or in a changed
+        municipal node's prefecture) is re-checked only for the shapes that follow one of its links *and*
+        mention a predicate the replacement changed (when :meth:`affected` saw the graphs before and after): a
+        shape reads the same triples as before otherwise, so its findings for the node stand. Re-uploading a
+        node with a new telephone number re-checks the node, not the hundreds of institutions it guides.
+        """
         linked_only, link_only = self.linked_only, self._without_own_data()
+        changed = self.engine.following(self._delta) if self._delta_known and self._before else None
         self._subjects, self._objects, self._linking, self._asked = set(), defaultdict(set), defaultdict(set), set()
-        named = _named(nodes)
+        self._before, self._delta, self._delta_known = {}, set(), True
+
+        def reached(node: Node) -> frozenset[Node] | None:
+            """The shapes a node without data of its own is re-checked for (None: a node of the change, all)."""
+            if node not in link_only:
+                return None
+            following = self.engine.following(link_only[node])
+            return following if changed is None else following & changed
+
+        reach = {node: reached(node) for node in nodes}
+        named = _named(n for n in nodes if reach[n] is None or reach[n])
+        self.last_nodes, self.last_rechecked = named, len(named)
         per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
-        # a node linked to the changed subjects, without data of its own in the changed graphs, is re-checked
-        # for the shapes that follow one of its links; the others cannot see the change from it
         for top, listed in per_shape.items():
-            per_shape[top] = [n for n in listed if n not in link_only or self.engine.follows(top, link_only[n])]
+            per_shape[top] = [n for n in listed if reach[n] is None or top in reach[n]]
         after = set(self.engine.findings(self.store, named, per_shape=per_shape)) if named else set()
         ran = {(node, top) for top, listed in per_shape.items() for node in listed}
         before: set[Finding] = set()
@@ -505,10 +566,10 @@ class IncrementalValidation:
             before |= old
             # findings under shapes a node was deliberately not re-checked for stay: a node the change only
             # links to, under subject/object targets (see CompiledEngine.focus_nodes); a linked node, under the
-            # shapes that do not follow its links
+            # shapes it was not re-checked for (above)
             kept = {f for f in old if (top := self.engine.top_of.get(f.shape)) is not None and (node, top) not in ran
                     and ((node in linked_only and self.engine.by_links(top))
-                         or (node in link_only and not self.engine.follows(top, link_only[node])))}
+                         or (reach[node] is not None and top not in reach[node]))}
             after |= kept
         for finding in after:
             self.by_focus[finding.focus].add(finding)
