@@ -24,6 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import compress, count, repeat
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -51,6 +52,7 @@ _BAND_MIN = 2048       # more matching institutions than this: rank those in a b
 _BAND_DEGREES = 0.5    # the first band: ±0.5° of latitude (±56 km)
 _SLACK_DEGREES = 0.05  # a band's margin over the distance it must hold (5.6 km)
 _MARGIN = 10.0         # scaled distance (1 cm) between the page's last and the nearest outside a band
+_JSON_KEPT = 200_000     # Matcher.result_json: records' JSON kept per record table (cleared past this many)
 _KEPT_BYTES = 64 << 20  # MatchIndex._best: memory for unfiltered answers kept (3 bytes per institution each)
 
 
@@ -374,6 +376,11 @@ class MatchIndex:
             return kept
         return self._compute_best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
 
+    def keep_answers(self, questions: Iterable[dict[str, int]]) -> None:
+        """Work out and keep the unfiltered answers of these questions (each a concept → depth map) now."""
+        for depths in questions:
+            self._best(depths, kinds=None, ip_type=None, channel=None, free_only=False)
+
     def _compute_best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None,
                       channel: str | None, free_only: bool) -> "_Matching | None":
         if kinds is None and ip_type is None and channel is None and not free_only:
@@ -574,6 +581,8 @@ class MatchResult:
     limit: int
     offset: int
     results: tuple[Result, ...]
+    # the JSON of the records shown, kept by the record table they came from (None: read from the graph)
+    json_kept: dict | None = field(default=None, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -592,6 +601,9 @@ class Vocabulary:
     gazetteer: Gazetteer
     class_supers: dict[str, set[str]]
     fragments: dict = field(default_factory=dict)  # answers' JSON of vocabulary terms (Matcher._fragment)
+
+    def __post_init__(self) -> None:
+        self.remote_channels = frozenset(c for c in self.channels.concepts if self.remote_channel(c))
 
     @classmethod
     def load(cls, store: Store) -> "Vocabulary":
@@ -644,6 +656,10 @@ class Matcher:
         then reads the index's record table in a background thread."""
         vocabulary = Vocabulary.load(self.store)
         index = MatchIndex.build(self.store)
+        # every catalogue concept's answer made now, as the baseline's institution × concept table is (160
+        # concepts: 0.3 s at 100,000 institutions), so that the first asking of a service is as fast as the next
+        services = vocabulary.services
+        index.keep_answers({e.concept.iri: e.depth for e in services.expand([c])} for c in sorted(services.concepts))
         with self._lock:
             self._generation += 1
             generation = self._generation
@@ -690,10 +706,15 @@ class Matcher:
     def _records(self, index: MatchIndex, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
         """Records of ``iris`` from the record table of ``index`` when it is ready and holds them all, else
         from the graph."""
+        return self._records_from(index, iris, offerings)[0]
+
+    def _records_from(self, index: MatchIndex, iris: list[str],
+                      offerings: list[str] | None = None) -> tuple[dict[str, InstitutionRecord], dict | None]:
+        """As :meth:`_records`, with the JSON kept for the table's records (None when read from the graph)."""
         held = self._table
         if held is not None and held[0] is index and all(i in held[1].institutions for i in iris):
-            return held[1].records(iris, offerings)
-        return fetch_records(self.store, iris, offerings)
+            return held[1].records(iris, offerings), held[1].json
+        return fetch_records(self.store, iris, offerings), None
 
     # -- reading a request ------------------------------------------------------------------------
     def interpret(self, q: str | None = None, *, service: str | None = None, near: str | None = None,
@@ -840,21 +861,24 @@ class Matcher:
         point = (place.lat, place.lon) if place else None
         total, hits = index.search(interpretation.depths, point=point, radius_km=radius_km, kinds=kinds,
                                    ip_type=ip, channel=chan, free_only=free, limit=limit, offset=offset)
-        records = self._records(index, [index.iris[h.position] for h in hits],
-                                index.offerings_at([h.position for h in hits], {c for h in hits for c, _ in h.offerings}))
+        records, json_kept = self._records_from(
+            index, [index.iris[h.position] for h in hits],
+            index.offerings_at([h.position for h in hits], {c for h in hits for c, _ in h.offerings}))
         results = []
+        expansion = {e.concept.iri: e for e in interpretation.expansion}
         for rank, hit in enumerate(hits, start=offset + 1):
             record = records.get(index.iris[hit.position])
             if record is None:  # gone from the graph since the index was built
                 continue
-            offerings = self._matched_offerings(record, interpretation, ip, chan, free)
+            offerings = self._matched_offerings(record, expansion, ip, chan, free)
             results.append(Result(rank, record, index.classes[int(index.kind[hit.position])], hit.distance_km,
                                   hit.specificity, offerings))
-        return MatchResult(interpretation, total, limit, offset, tuple(results))
+        return MatchResult(interpretation, total, limit, offset, tuple(results), json_kept)
 
-    def _matched_offerings(self, record: InstitutionRecord, interpretation: Interpretation, ip: str | None,
+    def _matched_offerings(self, record: InstitutionRecord, expansion: dict[str, Expansion], ip: str | None,
                            chan: str | None, free: bool) -> tuple[MatchedOffering, ...]:
-        expansion = {e.concept.iri: e for e in interpretation.expansion}
+        """The offerings of ``record`` that state a concept of ``expansion`` (by IRI) and pass the filters."""
+        remote = self.vocabulary.remote_channels
         out = []
         for offering in record.offerings:
             if free and offering.fee != FREE:
@@ -866,10 +890,9 @@ class Matcher:
             reached = [expansion[c] for c in offering.concepts if c in expansion]
             if not reached:
                 continue
-            best = min(reached, key=lambda e: (e.depth, e.concept.iri))
-            remote = any(self.vocabulary.remote_channel(c.type) for c in offering.channels)
+            best = min(reached, key=lambda e: (e.depth, e.concept.iri)) if len(reached) > 1 else reached[0]
             out.append(MatchedOffering(offering, best.concept.iri, "exact" if best.depth == 0 else NARROWER,
-                                       best.depth, best.via, remote))
+                                       best.depth, best.via, any(c.type in remote for c in offering.channels)))
         return tuple(sorted(out, key=lambda m: (m.depth, m.concept, m.offering.iri)))
 
     def institutions(self, *, kind: str | None = None, region: str | None = None, service: str | None = None,
@@ -976,15 +999,40 @@ class Matcher:
         }
 
     def result_json(self, result: MatchResult, lang: str = "zh") -> dict:
-        """The ``/api/match`` answer: ``interpretation`` and ranked ``results`` (see docs in the API)."""
+        """The ``/api/match`` answer: ``interpretation`` and ranked ``results`` (see docs in the API).
+
+        The JSON of a record from the record table is made once per language and kept with the table (it
+        depends only on the record and the vocabulary, which are rebuilt together): about a third of an
+        answer's time was spent making it again.
+        """
         fragment = self._fragment
+        kept = result.json_kept
+        if kept is not None and len(kept) > _JSON_KEPT:
+            kept.clear()
+
+        def offering(o: OfferingRecord) -> dict:
+            if kept is None:
+                return self.offering_json(o, lang)
+            found = kept.get(("offering", o.iri, lang))
+            if found is None:
+                found = kept[("offering", o.iri, lang)] = self.offering_json(o, lang)
+            return found
+
+        def fields(record: InstitutionRecord) -> dict:
+            if kept is None:
+                return self._institution_fields(record, lang)
+            found = kept.get(("institution", record.iri, lang))
+            if found is None:
+                found = kept[("institution", record.iri, lang)] = self._institution_fields(record, lang)
+            return found
+
         out = []
         for r in result.results:
-            matched = [{**self.offering_json(m.offering, lang), "concept": fragment("service", m.concept, lang),
+            matched = [{**offering(m.offering), "concept": fragment("service", m.concept, lang),
                         "match_type": m.match_type, "depth": m.depth, "via": fragment("service", m.via, lang),
                         "reachable_from_anywhere": m.reachable_from_anywhere} for m in r.offerings]
             best = min((m.depth for m in r.offerings), default=r.specificity)
-            out.append({"rank": r.rank, **self._institution_fields(r.record, lang),
+            out.append({"rank": r.rank, **fields(r.record),
                         "distance_km": None if r.distance_km is None else round(r.distance_km, 3),
                         "specificity": r.specificity, "match_type": "exact" if best == 0 else NARROWER,
                         "reachable_from_anywhere": r.reachable_from_anywhere, "matched_offerings": matched})

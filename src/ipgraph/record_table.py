@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rdflib import URIRef
@@ -52,6 +52,7 @@ class RecordTable:
     offerings: dict[str, OfferingRecord]
     offerings_of: dict[str, tuple[str, ...]]   # institution IRI → its offerings' IRIs, sorted
     build_seconds: float = 0.0
+    json: dict = field(default_factory=dict)     # answers' JSON of these records, kept by Matcher.result_json
 
     @classmethod
     def build(cls, store: Store, index, *, current: Callable[[], bool] = lambda: True) -> "RecordTable":
@@ -158,8 +159,7 @@ class RecordTable:
             if base is None:
                 continue
             mine = self.offerings_of.get(iri, ())
-            out[iri] = replace(base, offerings=tuple(self.offerings[o] for o in mine if keep is None or o in keep),
-                               related=base.related)
+            out[iri] = base.with_offerings(tuple(self.offerings[o] for o in mine if keep is None or o in keep))
         return out
 
 
