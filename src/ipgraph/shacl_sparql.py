@@ -82,9 +82,12 @@ class Check:
     messages: tuple[Literal, ...]
     query: str                  # contains FOCUS_SLOT
     focus: str = ""             # the pattern in ``query`` that binds ?this to the targets of ``top``
+    sweep: str = ""             # the query for every focus node, when it is written otherwise (see sweep_text)
 
     def text(self, focus_values: str = "") -> str:
         """The query, with ``focus_values`` (a ``VALUES ?this {…}`` block) narrowing the focus nodes."""
+        if not focus_values and self.sweep:
+            return self.sweep
         return self.query.replace(FOCUS_SLOT, focus_values)
 
     def for_targets(self, focus_values: str) -> str:
@@ -802,6 +805,36 @@ def shapes_with_targets(shapes: Graph) -> list[Node]:
     return sorted(found, key=str)
 
 
+_INSTANCE = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
+_VALUE_CLASS = re.compile(r"\?((?!this\b)\w+) " + re.escape(_INSTANCE) + r" (<[^<>\s]+>) \.?")
+_SEQUENCE = re.compile(r"\?(\w+) \((<[^<>\s]+>)/(<[^<>\s]+>)\) (\?\w+|<[^<>\s]+>) \.?")
+
+
+def sweep_text(query: str) -> str:
+    """A compiled query (focus slot removed) written for a run over every focus node.
+
+    A sweep reads most of the store, and pyoxigraph evaluates a pattern joined to what precedes it one row
+    at a time, with an index lookup per row (~13 µs on disk): a class test of the value nodes
+    (``?v rdf:type/rdfs:subClassOf* C``) and a two-step sequence path become sub-selects, which it evaluates
+    once and joins by hashing. The rows are the same; a partial run keeps the lookups, which start from its few
+    focus nodes. SPARQL-based constraints are the shapes' own text and are left as written.
+    """
+    counter = count()
+
+    def value_class(match: re.Match) -> str:
+        v, cls = match.group(1), match.group(2)
+        return f"{{ SELECT DISTINCT ?{v} WHERE {{ ?{v} {_INSTANCE} {cls} }} }}"
+
+    def sequence(match: re.Match) -> str:
+        x, first, second, end = match.groups()
+        middle = f"?_step{next(counter)}"
+        ends = end if end.startswith("?") else ""
+        return (f"{{ SELECT ?{x} {middle} WHERE {{ ?{x} {first} {middle} }} }} "
+                f"{{ SELECT DISTINCT {middle} {ends} WHERE {{ {middle} {second} {end} }} }}")
+
+    return _SEQUENCE.sub(sequence, _VALUE_CLASS.sub(value_class, query))
+
+
 def compile_shapes(shapes: Graph) -> Compiled:
     """Compile every targeted, active shape of ``shapes``; shapes that cannot be compiled go to ``fallback``."""
     compiled = Compiled(shapes=shapes)
@@ -823,9 +856,11 @@ def compile_shapes(shapes: Graph) -> Compiled:
             projection = "*" if component == SH.SPARQLConstraintComponent else (
                 "?this ?value" if has_value else "?this")
             path = shapes.value(shape, SH.path)
+            query = f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"
+            sweep = "" if component == SH.SPARQLConstraintComponent else sweep_text(query.replace(FOCUS_SLOT, ""))
             compiled.checks.append(Check(
                 shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
                 messages=compiler.sparql_messages.get(pattern) or compiler.messages(shape),
-                query=f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}",
-                focus=focus if focus in pattern else ""))
+                query=query, focus=focus if focus in pattern else "",
+                sweep=sweep if sweep != query.replace(FOCUS_SLOT, "") else ""))
     return compiled
