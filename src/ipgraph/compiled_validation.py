@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -36,6 +37,7 @@ Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run
 REGION_LINKS = frozenset({IPG.locatedIn, IPG.parentRegion})
 WORKERS = max(1, min(4, os.cpu_count() or 1))   # checks evaluated at the same time
+_POOL_LOCK = threading.Lock()
 
 
 def _quiet(message: str) -> None:
@@ -107,9 +109,18 @@ class CompiledEngine:
         # shapes whose SPARQL has a variable in a predicate's place read any predicate: they follow every link
         self._any_predicate = {top for top, text in self._texts.items() if _variable_predicate(text)}
         self._following: dict[frozenset, frozenset[Node]] = {}
+        self._workers: ThreadPoolExecutor | None = None
         self._mentioned: dict[frozenset, frozenset[URIRef]] = {}
         for shape, reason in self.compiled.fallback.items():
             warnings.warn(f"shape {shape} is validated by pySHACL, not compiled: {reason}", stacklevel=2)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """The engine's worker threads, started on first use and kept (starting them took ~2 ms a re-check)."""
+        if self._workers is None:
+            with _POOL_LOCK:
+                if self._workers is None:
+                    self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="validation")
+        return self._workers
 
     def follows(self, top: Node, predicates: Iterable[Node]) -> bool:
         """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL), or can
@@ -184,28 +195,28 @@ class CompiledEngine:
                   False: {p for t in tops.values() for p in t.objects_of}}
         own = [n for n in nodes if n not in linked_only]
         # three independent reads, at the same time (the store answers outside the GIL)
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            typed = pool.submit(_batched_rows, store, "validation-focus-types", nodes)
-            as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [])
-            as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [])
-            types: dict[Node, set[Node]] = defaultdict(set)
-            for row in typed.result():
-                types[row["type"]].add(row["node"])
-            supers: dict[Node, set[Node]] = defaultdict(set)
-            for row in store.select("validation-subclass-links") if types else []:
-                supers[row["class"]].add(row["super"])
-            for node_type, typed_nodes in types.items():
-                if isinstance(node_type, URIRef):
-                    for node in typed_nodes:
-                        classes[node] |= _closure(node_type, supers)
-            blank_typed = sorted({n for t, typed_nodes in types.items() if not isinstance(t, URIRef)
-                                  for n in typed_nodes}, key=str)
-            for row in _batched_rows(store, "validation-focus-classes", blank_typed):
-                classes[row["node"]].add(row["class"])
-            for subject, answer in ((True, as_subject), (False, as_object)):
-                for row in answer.result():
-                    if row["predicate"] in wanted[subject]:
-                        links.add((row["node"], row["predicate"], subject))
+        pool = self._pool()
+        typed = pool.submit(_batched_rows, store, "validation-focus-types", nodes)
+        as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [])
+        as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [])
+        types: dict[Node, set[Node]] = defaultdict(set)
+        for row in typed.result():
+            types[row["type"]].add(row["node"])
+        supers: dict[Node, set[Node]] = defaultdict(set)
+        for row in store.select("validation-subclass-links") if types else []:
+            supers[row["class"]].add(row["super"])
+        for node_type, typed_nodes in types.items():
+            if isinstance(node_type, URIRef):
+                for node in typed_nodes:
+                    classes[node] |= _closure(node_type, supers)
+        blank_typed = sorted({n for t, typed_nodes in types.items() if not isinstance(t, URIRef)
+                              for n in typed_nodes}, key=str)
+        for row in _batched_rows(store, "validation-focus-classes", blank_typed):
+            classes[row["node"]].add(row["class"])
+        for subject, answer in ((True, as_subject), (False, as_object)):
+            for row in answer.result():
+                if row["predicate"] in wanted[subject]:
+                    links.add((row["node"], row["predicate"], subject))
         chosen: dict[Node, set[Node]] = defaultdict(set)       # node → the shapes that target it
         for node, subject_classes in classes.items():
             for cls in subject_classes:
@@ -240,18 +251,19 @@ class CompiledEngine:
             return [row for block in _focus_blocks(per_shape.get(check.top, []))
                     for row in store.select_text(text(block))]
 
-        # the store evaluates queries outside the GIL: one check per core at a time halves a sweep on two
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for number, (check, answer) in enumerate(zip(self.checks, pool.map(rows, self.checks)), 1):
-                sparql = check.component == SH.SPARQLConstraintComponent
-                for row in answer:
-                    path = row.get("path", check.path)
-                    messages = _filled(check.messages, row) if sparql else check.messages
-                    found.add(Finding(row["this"], path, row.get("value"), check.shape, check.severity,
-                                      check.component, messages))
-                if progress is not _quiet and (number % 10 == 0 or number == len(self.checks)):
-                    progress(f"compiled validation: {number}/{len(self.checks)} constraints, {len(found)} results, "
-                             f"{time.perf_counter() - started:.1f} s")
+        # the store evaluates queries outside the GIL: one check per core at a time halves a sweep on two; a
+        # partial run submits only the checks of shapes that target one of its nodes
+        checks = self.checks if per_shape is None else [c for c in self.checks if per_shape.get(c.top)]
+        for number, (check, answer) in enumerate(zip(checks, self._pool().map(rows, checks)), 1):
+            sparql = check.component == SH.SPARQLConstraintComponent
+            for row in answer:
+                path = row.get("path", check.path)
+                messages = _filled(check.messages, row) if sparql else check.messages
+                found.add(Finding(row["this"], path, row.get("value"), check.shape, check.severity,
+                                  check.component, messages))
+            if progress is not _quiet and (number % 10 == 0 or number == len(checks)):
+                progress(f"compiled validation: {number}/{len(checks)} constraints, {len(found)} results, "
+                         f"{time.perf_counter() - started:.1f} s")
         if self.compiled.fallback:
             found.update(self._fallback(store, nodes, progress))
         return sorted(found, key=_finding_order)
@@ -470,6 +482,7 @@ class IncrementalValidation:
         # the changed graphs' triples before the replacement, and the predicates of the triples it adds or removes
         self._before: dict[Node, set[tuple[Node, Node, Node]]] = {}
         self._compared: set[Node] = set()   # graphs whose new content was compared with ``_before``
+        self._seen: dict[Node, tuple[Graph, set[Node], set[Node]]] = {}   # new graphs read: nodes, subjects
         self._delta: set[Node] = set()
         self._delta_known = True
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
@@ -500,6 +513,11 @@ class IncrementalValidation:
         for name, triples in held.items():
             self._before.setdefault(name, triples)
         for name, graph in (new or {}).items():
+            seen = self._seen.get(name)
+            if seen is not None and seen[0] is graph and name in self._before:   # asked again after the write
+                nodes |= seen[1]
+                subjects |= seen[2]
+                continue
             triples = set(graph)
             before = self._before.get(name)
             if before is None:      # what the graph held was not read: any predicate may have changed
@@ -508,12 +526,17 @@ class IncrementalValidation:
                 # blank nodes are named anew by every upload: their triples always count as changed
                 self._delta |= {p for s_, p, o in before ^ triples}
                 self._compared.add(name)
+            own_nodes, own_subjects = set(), set()
             for s_, p, o in triples:
-                nodes.add(s_)
-                subjects.add(s_)
+                own_nodes.add(s_)
+                own_subjects.add(s_)
                 if isinstance(o, URIRef):
-                    nodes.add(o)
+                    own_nodes.add(o)
                     self._objects[o].add(p)
+            if before is not None:
+                self._seen[name] = (graph, own_nodes, own_subjects)
+            nodes |= own_nodes
+            subjects |= own_subjects
         self._subjects |= subjects
         return nodes | self._neighbours(subjects)
 
@@ -586,6 +609,7 @@ class IncrementalValidation:
         changed = self.engine.following(self._delta) if self._delta_settled() else None
         self._subjects, self._objects, self._linking, self._asked = set(), defaultdict(set), defaultdict(set), {}
         self._before, self._compared, self._delta, self._delta_known = {}, set(), set(), True
+        self._seen = {}
 
         def reached(node: Node) -> frozenset[Node] | None:
             """The shapes a node without data of its own is re-checked for (None: a node of the change, all)."""
