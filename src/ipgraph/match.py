@@ -24,7 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import compress, count, repeat
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -1010,21 +1010,20 @@ class Matcher:
         if kept is not None and len(kept) > _JSON_KEPT:
             kept.clear()
 
-        def offering(o: OfferingRecord) -> dict:
+        def made(kind: str, iri: str, make: Callable[[], dict]) -> dict:
+            """The JSON of a record, kept with its table (made anew when it came from the graph)."""
             if kept is None:
-                return self.offering_json(o, lang)
-            found = kept.get(("offering", o.iri, lang))
+                return make()
+            found = kept.get((kind, iri, lang))
             if found is None:
-                found = kept[("offering", o.iri, lang)] = self.offering_json(o, lang)
+                found = kept[(kind, iri, lang)] = make()
             return found
 
+        def offering(o: OfferingRecord) -> dict:
+            return made("offering", o.iri, lambda: self.offering_json(o, lang))
+
         def fields(record: InstitutionRecord) -> dict:
-            if kept is None:
-                return self._institution_fields(record, lang)
-            found = kept.get(("institution", record.iri, lang))
-            if found is None:
-                found = kept[("institution", record.iri, lang)] = self._institution_fields(record, lang)
-            return found
+            return made("institution", record.iri, lambda: self._institution_fields(record, lang))
 
         out = []
         for r in result.results:
