@@ -44,7 +44,7 @@ def _quiet(message: str) -> None:
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One validation result as the SHACL report states it (§3.6): focus, path, value, source shape, severity."""
 
