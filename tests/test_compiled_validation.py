@@ -405,6 +405,15 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     assert (linking - own) <= set(incremental.last_nodes)
     assert keys(incremental.findings) == keys(engine.findings(store))
 
+    # 6c. the graph was replaced before the validation read what it held: nothing is narrowed by the delta, and
+    #     the findings still equal a full run
+    direct = moved_node + Graph()
+    direct.remove((provincial, IPG.fullTimeStaff, None))
+    store.replace_graphs({institution_graph(provincial_key): direct})
+    incremental.recheck(incremental.affected([], {institution_graph(provincial_key): direct}))
+    assert (linking - own) <= set(incremental.last_nodes)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+
     # 6. the provincial node's graph is removed: the municipal nodes it guided (they only link to it) lose their
     #    provincial node; the rest of their findings stay as they were
     rows = store.select_text(f"SELECT ?p ?i WHERE {{ ?i {IPG.guidedBy.n3()} ?p ; a {IPG.MunicipalNode.n3()} . "

@@ -628,6 +628,8 @@ class IncrementalValidation:
         ran = {(node, top) for top, listed in per_shape.items() for node in listed}
         before: set[Finding] = set()
         for node in nodes:
+            if reach[node] is not None and not reach[node]:
+                continue        # re-checked for no shape: its findings stand as they are
             old = self.by_focus.pop(node, set())
             before |= old
             # findings under shapes a node was deliberately not re-checked for stay: a node the change only
