@@ -469,15 +469,28 @@ class IncrementalValidation:
         self.store = store
         self.engine = engine or CompiledEngine()
         self.by_focus: dict[Node, set[Finding]] = defaultdict(set)
-        self.last_rechecked = 0          # focus nodes the last re-check covered
-        self.last_nodes: list[Node] = []   # and which
-        # what affected() saw since the last re-check: the subjects of the changed graphs (re-checked for every
-        # shape), their objects with the predicates that link them, and the neighbours' links to the subjects
-        # (for the prefecture's institutions, the region links)
+        self.last_nodes: list[Node] = []   # the focus nodes the last re-check covered
+        self._forget()
+        for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
+            self.by_focus[finding.focus].add(finding)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted((f for found in self.by_focus.values() for f in found), key=_finding_order)
+
+    @property
+    def last_rechecked(self) -> int:
+        """How many focus nodes the last re-check covered."""
+        return len(self.last_nodes)
+
+    def _forget(self) -> None:
+        """Start afresh what :meth:`affected` learns between re-checks."""
+        # the subjects of the changed graphs (re-checked for every shape), their objects with the predicates that
+        # link them, and the neighbours' links to the subjects (for the prefecture's institutions, the region links)
         self._subjects: set[Node] = set()
         self._objects: dict[Node, set[Node]] = defaultdict(set)
         self._linking: dict[Node, set[Node]] = defaultdict(set)
-        # subjects whose neighbours were asked for since the last re-check, and by which links (None: any)
+        # subjects whose neighbours were asked for, and by which links (None: any)
         self._asked: dict[Node, frozenset[URIRef] | None] = {}
         # the changed graphs' triples before the replacement, and the predicates of the triples it adds or removes
         self._before: dict[Node, set[tuple[Node, Node, Node]]] = {}
@@ -485,12 +498,6 @@ class IncrementalValidation:
         self._seen: dict[Node, tuple[Graph, set[Node], set[Node]]] = {}   # new graphs read: nodes, subjects
         self._delta: set[Node] = set()
         self._delta_known = True
-        for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
-            self.by_focus[finding.focus].add(finding)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return sorted((f for found in self.by_focus.values() for f in found), key=_finding_order)
 
     def affected(self, graphs: Iterable[URIRef], new: Mapping[URIRef, Graph] | None = None) -> set[Node]:
         """The focus nodes whose results a replacement of ``graphs`` (by ``new``) can change.
@@ -568,7 +575,9 @@ class IncrementalValidation:
         for subject in unasked:
             self._asked[subject] = links
         wanted = None if links is None else {str(p) for p in links}
-        for start in range(0, len(unasked) if links is None or links else 0, FOCUS_BATCH):
+        if links is not None and not links:
+            unasked = []        # no shape could see the change from a neighbour
+        for start in range(0, len(unasked), FOCUS_BATCH):
             # read as text columns and filtered here: a node guides hundreds, and most links are not wanted
             # (binding the links as VALUES made pyoxigraph scan them: 2 s instead of 5 ms at 100,000)
             columns = self.store.select_columns("validation-neighbours", node=unasked[start:start + FOCUS_BATCH])
@@ -607,9 +616,7 @@ class IncrementalValidation:
         """
         linked_only, link_only = self.linked_only, self._without_own_data()
         changed = self.engine.following(self._delta) if self._delta_settled() else None
-        self._subjects, self._objects, self._linking, self._asked = set(), defaultdict(set), defaultdict(set), {}
-        self._before, self._compared, self._delta, self._delta_known = {}, set(), set(), True
-        self._seen = {}
+        self._forget()
 
         def reached(node: Node) -> frozenset[Node] | None:
             """The shapes a node without data of its own is re-checked for (None: a node of the change, all)."""
@@ -620,7 +627,7 @@ class IncrementalValidation:
 
         reach = {node: reached(node) for node in nodes}
         named = _named(n for n in nodes if reach[n] is None or reach[n])
-        self.last_nodes, self.last_rechecked = named, len(named)
+        self.last_nodes = named
         per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
         for top, listed in per_shape.items():
             per_shape[top] = [n for n in listed if reach[n] is None or top in reach[n]]

@@ -357,43 +357,39 @@ class MatchIndex:
         return total, list(map(Hit, at, distances, specificity[page].tolist(), offered))
 
     def _best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None, channel: str | None,
-              free_only: bool) -> "_Matching | None":
+              free_only: bool) -> _Matching | None:
         """Per institution, the depth (at most 255) of its most specific offering of the concepts in ``depths``
         that passes the filters, ``_NONE`` where it has none; None when no institution has one.
 
         Without filters the array depends on the question's concepts alone, and people ask for the same few
-        services again and again: it is kept for the last concept sets asked (as many as fit in ``_KEPT_BYTES``, at least 64) (the baseline's
-        institution × concept table is the same kind of precomputation).
+        services again and again: it is kept for the last concept sets asked (as many as fit in
+        ``_KEPT_BYTES``, at least 64; the baseline's institution × concept table is the same kind of
+        precomputation).
         """
         if kinds is None and ip_type is None and channel is None and not free_only:
             key = frozenset(depths.items())
             kept = self._kept_best.get(key, False)
             if kept is False:
-                kept = self._compute_best(depths, kinds=None, ip_type=None, channel=None, free_only=False)
+                kept = self._matching([(self._institutions_of(i), min(d, 255)) for c, d in depths.items()
+                                       if (i := self.concept_ids.get(c)) is not None])
                 if len(self._kept_best) >= max(64, _KEPT_BYTES // (3 * len(self.iris) + 1)):
                     self._kept_best.pop(next(iter(self._kept_best)), None)  # the oldest (another thread may race)
                 self._kept_best[key] = kept
             return kept
-        return self._compute_best(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
+        owners = self.off_inst[offs]
+        if isinstance(depth, int):
+            return self._matching([(owners, min(depth, 255))])
+        depth = np.minimum(depth, 255)
+        return self._matching([(owners[depth == d], d) for d in {min(d, 255) for d in depths.values()}])
 
     def keep_answers(self, questions: Iterable[dict[str, int]]) -> None:
         """Work out and keep the unfiltered answers of these questions (each a concept → depth map) now."""
         for depths in questions:
             self._best(depths, kinds=None, ip_type=None, channel=None, free_only=False)
 
-    def _compute_best(self, depths: dict[str, int], *, kinds: set[str] | None, ip_type: str | None,
-                      channel: str | None, free_only: bool) -> "_Matching | None":
-        if kinds is None and ip_type is None and channel is None and not free_only:
-            parts = [(self._institutions_of(i), min(d, 255)) for c, d in depths.items()
-                     if (i := self.concept_ids.get(c)) is not None]
-        else:
-            offs, depth = self._offerings(depths, kinds=kinds, ip_type=ip_type, channel=channel, free_only=free_only)
-            owners = self.off_inst[offs]
-            if isinstance(depth, int):
-                parts = [(owners, min(depth, 255))]
-            else:
-                depth = np.minimum(depth, 255)
-                parts = [(owners[depth == d], d) for d in {min(d, 255) for d in depths.values()}]
+    def _matching(self, parts: list[tuple[np.ndarray, int]]) -> _Matching | None:
+        """The answer made of (institutions, depth) parts: each institution at its smallest depth."""
         if not any(len(owners) for owners, _ in parts):
             return None
         best = np.full(len(self.iris), _NONE, dtype=np.int16)

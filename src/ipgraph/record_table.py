@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from rdflib import URIRef

@@ -29,6 +29,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+_INSTANCE = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"   # a class test: rdf:type/rdfs:subClassOf*
+
 FOCUS_SLOT = "#@focus-values@"
 """Stands in every focus pattern of a query; replaced by ``VALUES ?this {…}`` for a partial run, else removed."""
 
@@ -422,9 +424,9 @@ class _Compiler:
         """A group pattern binding ``?this`` to the shape's focus nodes (§2.1.3), with the FOCUS_SLOT."""
         parts = []
         for cls in _sorted_objects(self.g, shape, SH.targetClass):
-            parts.append(f"?this {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)} .")
+            parts.append(f"?this {_INSTANCE} {_term(cls)} .")
         if (shape, RDF.type, RDFS.Class) in self.g or (shape, RDF.type, OWL.Class) in self.g:
-            parts.append(f"?this {RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(shape)} .")
+            parts.append(f"?this {_INSTANCE} {_term(shape)} .")
         nodes = _sorted_objects(self.g, shape, SH.targetNode)
         if nodes:
             parts.append("VALUES ?this { " + " ".join(_term(n) for n in nodes) + " }")
@@ -504,7 +506,7 @@ class _Compiler:
             return _Part(shape, component, "filter", lambda x, v, d: f"!({_var(broken, 'value', x)})", True)
 
         for cls in _sorted_objects(g, shape, SH["class"]):
-            instance = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}* {_term(cls)}"
+            instance = f"{_INSTANCE} {_term(cls)}"
             if path:
                 yield _Part(shape, SH.ClassConstraintComponent, "violate", lambda x, v, d, i=instance: (
                     f"{self.values_of(shape, x, v)} MINUS {{ {self.values_of(shape, x, v)} ?{v} {i} }}"), True)
@@ -805,7 +807,6 @@ def shapes_with_targets(shapes: Graph) -> list[Node]:
     return sorted(found, key=str)
 
 
-_INSTANCE = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
 _VALUE_CLASS = re.compile(r"\?((?!this\b)\w+) " + re.escape(_INSTANCE) + r" (<[^<>\s]+>) \.?")
 _SEQUENCE = re.compile(r"\?(\w+) \((<[^<>\s]+>)/(<[^<>\s]+>)\) (\?\w+|<[^<>\s]+>) \.?")
 
@@ -857,10 +858,10 @@ def compile_shapes(shapes: Graph) -> Compiled:
                 "?this ?value" if has_value else "?this")
             path = shapes.value(shape, SH.path)
             query = f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"
-            sweep = "" if component == SH.SPARQLConstraintComponent else sweep_text(query.replace(FOCUS_SLOT, ""))
+            plain = query.replace(FOCUS_SLOT, "")
+            sweep = plain if component == SH.SPARQLConstraintComponent else sweep_text(plain)
             compiled.checks.append(Check(
                 shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
                 messages=compiler.sparql_messages.get(pattern) or compiler.messages(shape),
-                query=query, focus=focus if focus in pattern else "",
-                sweep=sweep if sweep != query.replace(FOCUS_SLOT, "") else ""))
+                query=query, focus=focus if focus in pattern else "", sweep=sweep if sweep != plain else ""))
     return compiled
