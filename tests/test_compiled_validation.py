@@ -332,6 +332,20 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
     assert new and any(f.focus == outlet and f.severity == SH.Violation for f in new)
     assert keys(incremental.findings) == keys(engine.findings(store))
 
+    # 1b. only its telephone number changes again: it is re-checked for the shapes that read telephone numbers,
+    #     and its understaffing finding (5.2), which no such shape can touch, stands
+    phone = URIRef("https://schema.org/telephone")
+    rephoned = changed + Graph()
+    rephoned.remove((outlet, phone, None))
+    rephoned.add((outlet, phone, Literal("0451-12345678")))
+    understaffed = URIRef("https://w3id.org/ipgraph/shapes#FullTimeStaff-5.2")
+    staff = {f for f in incremental.findings if f.focus == outlet and engine.top_of.get(f.shape) == understaffed}
+    gone, new = incremental.replace({institution_graph(outlet_key): rephoned})
+    assert staff and staff <= set(incremental.findings) and not staff & gone
+    assert any(f.value == Literal("not a number") for f in gone)
+    assert keys(incremental.findings) == keys(engine.findings(store))
+    changed = rephoned
+
     # 2. a municipal node's graph is removed: the outlets it coordinated lose their coordinator
     affected = incremental.affected([institution_graph(municipal_key)])
     institutions = store.select_text(f"SELECT DISTINCT ?i WHERE {{ ?i a/{RDFS.subClassOf.n3()}* "

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SKOS, XSD
 
 from ipgraph import queries
 from ipgraph.iris import ID, IPG, is_public_graph
@@ -87,6 +87,8 @@ def example_bindings(store) -> dict[str, object]:
         "anyChannel": True,
         "channel": ID["channel/phone"],
         "property": URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+        "predicate": [URIRef("https://schema.org/telephone"), IPG.hasFeedbackChannel, IPG.guidedBy],
+        "link": [URIRef("http://www.w3.org/ns/org#member"), IPG.guidedBy, IPG.coordinatedBy],
     }
 
 
@@ -148,3 +150,21 @@ def test_generated_select_text_answers_alike(remote_store, sample_store):
             "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
     expected = normal_rows(sample_store.select_text(text))
     assert expected and normal_rows(remote_store.select_text(text)) == expected
+
+
+def test_graph_changes_name_only_the_triples_a_replacement_removes_and_adds(any_store):
+    """What incremental validation reads before an upload, on every store; nothing is written."""
+    institution = sample_institutions(any_store)[0]
+    name = URIRef(str(institution).replace("/id/institution/", "/graph/institution/"))
+    current = Graph()
+    for row in any_store.select("graph-triples", graph=[name]):
+        current.add((row["s"], row["p"], row["o"]))
+    label = next(current.triples((institution, SKOS.prefLabel, None)))
+    phone = (institution, URIRef("https://schema.org/telephone"), Literal("0451-00000000"))
+    new = current + Graph()
+    new.remove(label)
+    new.add(phone)
+    count = any_store.triple_count()
+    assert any_store.graph_changes({name: new}) == {name: ({label}, {phone})}
+    assert any_store.graph_changes({name: current}) == {name: (set(), set())}
+    assert any_store.triple_count() == count

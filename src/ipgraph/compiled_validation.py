@@ -31,7 +31,7 @@ from .network import owner_key
 from .iris import ID, IPG
 from .queries import values_block
 from .shacl_sparql import Check, Compiled, compile_shapes, path_text
-from .store import Store
+from .store import Store, to_ox
 
 Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run
@@ -194,16 +194,19 @@ class CompiledEngine:
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
                   False: {p for t in tops.values() for p in t.objects_of}}
         own = [n for n in nodes if n not in linked_only]
-        # three independent reads, at the same time (the store answers outside the GIL)
-        pool = self._pool()
+        # four independent reads, at the same time (the store answers outside the GIL)
+        pool = _Now()
         typed = pool.submit(_batched_rows, store, "validation-focus-types", nodes)
-        as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [])
-        as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [])
+        links_up = pool.submit(store.select, "validation-subclass-links")
+        as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [],
+                                 predicate=sorted(wanted[True]))
+        as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [],
+                                predicate=sorted(wanted[False]))
         types: dict[Node, set[Node]] = defaultdict(set)
         for row in typed.result():
             types[row["type"]].add(row["node"])
         supers: dict[Node, set[Node]] = defaultdict(set)
-        for row in store.select("validation-subclass-links") if types else []:
+        for row in links_up.result():
             supers[row["class"]].add(row["super"])
         for node_type, typed_nodes in types.items():
             if isinstance(node_type, URIRef):
@@ -254,7 +257,7 @@ class CompiledEngine:
         # the store evaluates queries outside the GIL: one check per core at a time halves a sweep on two; a
         # partial run submits only the checks of shapes that target one of its nodes
         checks = self.checks if per_shape is None else [c for c in self.checks if per_shape.get(c.top)]
-        for number, (check, answer) in enumerate(zip(checks, self._pool().map(rows, checks)), 1):
+        for number, (check, answer) in enumerate(zip(checks, (self._pool().map if per_shape is None else map)(rows, checks)), 1):
             sparql = check.component == SH.SPARQLConstraintComponent
             for row in answer:
                 path = row.get("path", check.path)
@@ -348,10 +351,18 @@ def _closure(start: Node, links: Mapping[Node, set[Node]]) -> set[Node]:
     return found
 
 
-def _batched_rows(store: Store, query: str, nodes: list[Node]) -> list[dict]:
+class _Now:
+    def submit(self, fn, *a, **k):
+        class R:
+            pass
+        r = R(); value = fn(*a, **k); r.result = lambda: value
+        return r
+
+
+def _batched_rows(store: Store, query: str, nodes: list[Node], **bindings: object) -> list[dict]:
     """The rows of a named query for ``nodes``, bound FOCUS_BATCH at a time (none for no nodes)."""
     return [row for start in range(0, len(nodes), FOCUS_BATCH)
-            for row in store.select(query, node=nodes[start:start + FOCUS_BATCH])]
+            for row in store.select(query, node=nodes[start:start + FOCUS_BATCH], **bindings)]
 
 
 def _focus_blocks(nodes: list[Node]) -> Iterable[str]:
@@ -492,9 +503,10 @@ class IncrementalValidation:
         self._linking: dict[Node, set[Node]] = defaultdict(set)
         # subjects whose neighbours were asked for, and by which links (None: any)
         self._asked: dict[Node, frozenset[URIRef] | None] = {}
-        # the changed graphs' triples before the replacement, and the predicates of the triples it adds or removes
+        # the changed graphs' triples before the replacement (only those it removes, when the store compared the
+        # new content with the old), and the predicates of the triples it adds or removes
         self._before: dict[Node, set[tuple[Node, Node, Node]]] = {}
-        self._compared: set[Node] = set()   # graphs whose new content was compared with ``_before``
+        self._compared: set[Node] = set()   # graphs whose new content was compared with the old
         self._seen: dict[Node, tuple[Graph, set[Node], set[Node]]] = {}   # new graphs read: nodes, subjects
         self._delta: set[Node] = set()
         self._delta_known = True
@@ -508,33 +520,41 @@ class IncrementalValidation:
         names = list(graphs)
         nodes: set[Node] = set()
         subjects: set[Node] = set()
-        held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names}
-        for row in self.store.select("graph-triples", graph=names) if names else []:
-            s_, p, o = row["s"], row["p"], row["o"]
-            held[row["graph"]].add((s_, p, o))
-            nodes.add(s_)
-            subjects.add(s_)
-            if isinstance(o, URIRef):
-                nodes.add(o)
-                self._objects[o].add(p)
+        new = new or {}
+        # with the new content at hand, the store compares it with the old and returns only what differs: the
+        # old graph's nodes are the new one's and those of the triples removed
+        replaced = [name for name in names if name in new]
+        changes = self.store.graph_changes({name: new[name] for name in replaced}) if replaced else {}
+        held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names if name not in changes}
+        for row in self.store.select("graph-triples", graph=list(held)) if held else []:
+            held[row["graph"]].add((row["s"], row["p"], row["o"]))
+        for name, (removed, added) in changes.items():
+            held[name] = removed
+            self._delta |= {p for s_, p, o in removed | added}
+            self._compared.add(name)
         for name, triples in held.items():
+            for s_, p, o in triples:
+                nodes.add(s_)
+                subjects.add(s_)
+                if isinstance(o, URIRef):
+                    nodes.add(o)
+                    self._objects[o].add(p)
             self._before.setdefault(name, triples)
-        for name, graph in (new or {}).items():
+        for name, graph in new.items():
             seen = self._seen.get(name)
             if seen is not None and seen[0] is graph and name in self._before:   # asked again after the write
                 nodes |= seen[1]
                 subjects |= seen[2]
                 continue
-            triples = set(graph)
             before = self._before.get(name)
             if before is None:      # what the graph held was not read: any predicate may have changed
                 self._delta_known = False
-            else:
+            elif name not in self._compared:
                 # blank nodes are named anew by every upload: their triples always count as changed
-                self._delta |= {p for s_, p, o in before ^ triples}
+                self._delta |= {p for s_, p, o in before ^ set(graph)}
                 self._compared.add(name)
             own_nodes, own_subjects = set(), set()
-            for s_, p, o in triples:
+            for s_, p, o in graph:
                 own_nodes.add(s_)
                 own_subjects.add(s_)
                 if isinstance(o, URIRef):
@@ -574,18 +594,17 @@ class IncrementalValidation:
         unasked = [s for s in named if not _covered(self._asked.get(s, frozenset()), links)]
         for subject in unasked:
             self._asked[subject] = links
-        wanted = None if links is None else {str(p) for p in links}
         if links is not None and not links:
             unasked = []        # no shape could see the change from a neighbour
         for start in range(0, len(unasked), FOCUS_BATCH):
-            # read as text columns and filtered here: a node guides hundreds, and most links are not wanted
-            # (binding the links as VALUES made pyoxigraph scan them: 2 s instead of 5 ms at 100,000)
-            columns = self.store.select_columns("validation-neighbours", node=unasked[start:start + FOCUS_BATCH])
+            # read as text columns: a node guides hundreds
+            chunk = unasked[start:start + FOCUS_BATCH]
+            columns = (self.store.select_columns("validation-neighbours", node=chunk) if links is None else
+                       self.store.select_columns("validation-neighbours-by-link", node=chunk, link=sorted(links)))
             for neighbour, predicate in zip(columns["neighbour"], columns["p"]):
-                if wanted is None or predicate in wanted:
-                    node = BNode(neighbour[2:]) if neighbour.startswith("_:") else URIRef(neighbour)
-                    found.add(node)
-                    self._linking[node].add(URIRef(predicate))
+                node = BNode(neighbour[2:]) if neighbour.startswith("_:") else URIRef(neighbour)
+                found.add(node)
+                self._linking[node].add(URIRef(predicate))
         if links is None or links & REGION_LINKS:
             for start in range(0, len(named), FOCUS_BATCH):
                 chunk = named[start:start + FOCUS_BATCH]
@@ -608,20 +627,22 @@ class IncrementalValidation:
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new).
 
-        A node with no data of its own in the changed graphs (one linked to their subjects, or in a changed
-        municipal node's prefecture) is re-checked only for the shapes that follow one of its links *and*
-        mention a predicate the replacement changed (when :meth:`affected` saw the graphs before and after): a
-        shape reads the same triples as before otherwise, so its findings for the node stand. Re-uploading a
-        node with a new telephone number re-checks the node, not the hundreds of institutions it guides.
+        When :meth:`affected` saw the graphs before and after, a node is re-checked only for the shapes that
+        mention a predicate the replacement changed: any other shape reads the same triples as before (its
+        target pattern included), so its findings for the node stand. A node with no data of its own in the
+        changed graphs (one linked to their subjects, or in a changed municipal node's prefecture) is
+        re-checked only for those of them that also follow one of its links. Re-uploading a node with a new
+        telephone number re-checks the node for the shapes that read telephone numbers, not for its staff or
+        services, nor the hundreds of institutions it guides.
         """
         linked_only, link_only = self.linked_only, self._without_own_data()
         changed = self.engine.following(self._delta) if self._delta_settled() else None
         self._forget()
 
         def reached(node: Node) -> frozenset[Node] | None:
-            """The shapes a node without data of its own is re-checked for (None: a node of the change, all)."""
+            """The shapes a node is re-checked for (None: all)."""
             if node not in link_only:
-                return None
+                return changed
             following = self.engine.following(link_only[node])
             return following if changed is None else following & changed
 
@@ -660,18 +681,6 @@ class IncrementalValidation:
         return self.recheck(before | self.affected([], graphs))
 
 
-def _ox(term: Node):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
-
-
 def graph_store(data: Graph, reference_data: Graph | None = None):
     """An in-memory store holding ``data`` and the reference graph (ontology, schemes, regions), as pySHACL's
     data graph in :func:`ipgraph.validate.validate`; blank nodes keep their labels, so results name the same
@@ -686,7 +695,7 @@ def graph_store(data: Graph, reference_data: Graph | None = None):
     for name, graph in ((GRAPH["reference"], reference_data), (GRAPH["input"], data)):
         target = ox.NamedNode(str(name))
         # the store's own loaders relabel blank nodes; this keeps them (same labels as rdflib's)
-        store._store.extend(ox.Quad(_ox(s), _ox(p), _ox(o), target) for s, p, o in graph)
+        store._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in graph)
     return store
 
 
