@@ -194,19 +194,17 @@ class CompiledEngine:
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
                   False: {p for t in tops.values() for p in t.objects_of}}
         own = [n for n in nodes if n not in linked_only]
-        # four independent reads, at the same time (the store answers outside the GIL)
-        pool = _Now()
-        typed = pool.submit(_batched_rows, store, "validation-focus-types", nodes)
-        links_up = pool.submit(store.select, "validation-subclass-links")
-        as_subject = pool.submit(_batched_rows, store, "validation-focus-subjects", own if wanted[True] else [],
-                                 predicate=sorted(wanted[True]))
-        as_object = pool.submit(_batched_rows, store, "validation-focus-objects", own if wanted[False] else [],
-                                predicate=sorted(wanted[False]))
+        # read one after another in this thread: handing these few-millisecond reads to the worker threads cost
+        # more than it saved (the focus reads of a node's re-check: 17 ms on the workers, 8 ms here)
         types: dict[Node, set[Node]] = defaultdict(set)
-        for row in typed.result():
+        for row in _batched_rows(store, "validation-focus-types", nodes):
             types[row["type"]].add(row["node"])
+        as_subject = _batched_rows(store, "validation-focus-subjects", own if wanted[True] else [],
+                                   predicate=sorted(wanted[True]))
+        as_object = _batched_rows(store, "validation-focus-objects", own if wanted[False] else [],
+                                  predicate=sorted(wanted[False]))
         supers: dict[Node, set[Node]] = defaultdict(set)
-        for row in links_up.result():
+        for row in store.select("validation-subclass-links") if types else []:
             supers[row["class"]].add(row["super"])
         for node_type, typed_nodes in types.items():
             if isinstance(node_type, URIRef):
@@ -217,7 +215,7 @@ class CompiledEngine:
         for row in _batched_rows(store, "validation-focus-classes", blank_typed):
             classes[row["node"]].add(row["class"])
         for subject, answer in ((True, as_subject), (False, as_object)):
-            for row in answer.result():
+            for row in answer:
                 if row["predicate"] in wanted[subject]:
                     links.add((row["node"], row["predicate"], subject))
         chosen: dict[Node, set[Node]] = defaultdict(set)       # node → the shapes that target it
@@ -254,10 +252,13 @@ class CompiledEngine:
             return [row for block in _focus_blocks(per_shape.get(check.top, []))
                     for row in store.select_text(text(block))]
 
-        # the store evaluates queries outside the GIL: one check per core at a time halves a sweep on two; a
-        # partial run submits only the checks of shapes that target one of its nodes
+        # a partial run runs only the checks of shapes that target one of its nodes; a sweep's checks, or a large
+        # partial run's, go to the worker threads (the store evaluates queries outside the GIL: two cores halve a
+        # sweep), a re-check's few stay in this thread (each takes a millisecond or less, as long as a hand-off)
         checks = self.checks if per_shape is None else [c for c in self.checks if per_shape.get(c.top)]
-        for number, (check, answer) in enumerate(zip(checks, (self._pool().map if per_shape is None else map)(rows, checks)), 1):
+        many = per_shape is None or sum(len(listed) for listed in per_shape.values()) > FOCUS_BATCH
+        run = self._pool().map if many else map
+        for number, (check, answer) in enumerate(zip(checks, run(rows, checks)), 1):
             sparql = check.component == SH.SPARQLConstraintComponent
             for row in answer:
                 path = row.get("path", check.path)
@@ -349,14 +350,6 @@ def _closure(start: Node, links: Mapping[Node, set[Node]]) -> set[Node]:
                 found.add(nxt)
                 todo.append(nxt)
     return found
-
-
-class _Now:
-    def submit(self, fn, *a, **k):
-        class R:
-            pass
-        r = R(); value = fn(*a, **k); r.result = lambda: value
-        return r
 
 
 def _batched_rows(store: Store, query: str, nodes: list[Node], **bindings: object) -> list[dict]:
