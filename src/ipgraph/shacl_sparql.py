@@ -811,16 +811,28 @@ _VALUE_CLASS = re.compile(r"\?((?!this\b)\w+) " + re.escape(_INSTANCE) + r" (<[^
 _SEQUENCE = re.compile(r"\?(\w+) \((<[^<>\s]+>)/(<[^<>\s]+>)\) (\?\w+|<[^<>\s]+>) \.?")
 
 
-def sweep_text(query: str) -> str:
-    """A compiled query (focus slot removed) written for a run over every focus node.
+def sweep_text(query: str, focus: str = "") -> str:
+    """A compiled query (focus slot removed) written for a run over every focus node; ``focus`` is its focus
+    pattern (slot removed), when the query has one.
 
     A sweep reads most of the store, and pyoxigraph evaluates a pattern joined to what precedes it one row
-    at a time, with an index lookup per row (~13 µs on disk): a class test of the value nodes
-    (``?v rdf:type/rdfs:subClassOf* C``) and a two-step sequence path become sub-selects, which it evaluates
-    once and joins by hashing. The rows are the same; a partial run keeps the lookups, which start from its few
-    focus nodes. SPARQL-based constraints are the shapes' own text and are left as written.
+    at a time, with an index lookup per row (~13 µs on disk): the focus pattern, a class test of the value
+    nodes (``?v rdf:type/rdfs:subClassOf* C``) and a two-step sequence path become sub-selects, which it
+    evaluates once and joins by hashing; a focus pattern ``?this p []`` that the next triple pattern,
+    ``?this p ?value``, implies is left out (a telephone number's pattern check: 5.6 s → 1.2 s at 100,000
+    institutions). The rows are the same; a partial run keeps the lookups, which start from its few focus
+    nodes. SPARQL-based constraints are the shapes' own text and are left as written.
     """
     counter = count()
+    if focus and focus in query:
+        implied = re.fullmatch(r"\{\s*\{ \?this (<[^<>\s]+>) \[\] \. \} \}", focus.strip())
+        after = query[query.index(focus) + len(focus):].lstrip()
+        if implied and after.startswith(f"?this {implied.group(1)} ?value ."):
+            query = query.replace(focus, "{ }", 1)
+        else:
+            # no DISTINCT: the check's own removes a node's duplicate rows (a DISTINCT here hashed 750,000
+            # service offerings once more)
+            query = query.replace(focus, "{ { SELECT ?this WHERE " + focus.strip() + " } }", 1)
 
     def value_class(match: re.Match) -> str:
         v, cls = match.group(1), match.group(2)
@@ -859,7 +871,8 @@ def compile_shapes(shapes: Graph) -> Compiled:
             path = shapes.value(shape, SH.path)
             query = f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"
             plain = query.replace(FOCUS_SLOT, "")
-            sweep = plain if component == SH.SPARQLConstraintComponent else sweep_text(plain)
+            sweep = plain if component == SH.SPARQLConstraintComponent else sweep_text(
+                plain, focus.replace(FOCUS_SLOT, "") if focus in pattern else "")
             compiled.checks.append(Check(
                 shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
                 messages=compiler.sparql_messages.get(pattern) or compiler.messages(shape),
