@@ -526,12 +526,9 @@ class IncrementalValidation:
             self._delta |= {p for s_, p, o in removed | added}
             self._compared.add(name)
         for name, triples in held.items():
-            for s_, p, o in triples:
-                nodes.add(s_)
-                subjects.add(s_)
-                if isinstance(o, URIRef):
-                    nodes.add(o)
-                    self._objects[o].add(p)
+            held_nodes, held_subjects = self._touched(triples)
+            nodes |= held_nodes
+            subjects |= held_subjects
             self._before.setdefault(name, triples)
         for name, graph in new.items():
             seen = self._seen.get(name)
@@ -546,19 +543,24 @@ class IncrementalValidation:
                 # blank nodes are named anew by every upload: their triples always count as changed
                 self._delta |= {p for s_, p, o in before ^ set(graph)}
                 self._compared.add(name)
-            own_nodes, own_subjects = set(), set()
-            for s_, p, o in graph:
-                own_nodes.add(s_)
-                own_subjects.add(s_)
-                if isinstance(o, URIRef):
-                    own_nodes.add(o)
-                    self._objects[o].add(p)
+            own_nodes, own_subjects = self._touched(graph)
             if before is not None:
                 self._seen[name] = (graph, own_nodes, own_subjects)
             nodes |= own_nodes
             subjects |= own_subjects
         self._subjects |= subjects
         return nodes | self._neighbours(subjects)
+
+    def _touched(self, triples: Iterable[tuple[Node, Node, Node]]) -> tuple[set[Node], set[Node]]:
+        """The nodes of some triples (subjects and IRI objects) and their subjects; learns the linking predicates."""
+        nodes, subjects = set(), set()
+        for s_, p, o in triples:
+            nodes.add(s_)
+            subjects.add(s_)
+            if isinstance(o, URIRef):
+                nodes.add(o)
+                self._objects[o].add(p)
+        return nodes, subjects
 
     @property
     def linked_only(self) -> dict[Node, set[Node]]:
