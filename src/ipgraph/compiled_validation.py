@@ -517,7 +517,8 @@ class IncrementalValidation:
         # with the new content at hand, the store compares it with the old and returns only what differs: the
         # old graph's nodes are the new one's and those of the triples removed
         replaced = [name for name in names if name in new]
-        changes = self.store.graph_changes({name: new[name] for name in replaced}) if replaced else {}
+        contents = {name: set(graph) for name, graph in new.items()}   # an rdflib graph is slow to walk: once
+        changes = self.store.graph_changes({name: contents[name] for name in replaced}) if replaced else {}
         held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names if name not in changes}
         for row in self.store.select("graph-triples", graph=list(held)) if held else []:
             held[row["graph"]].add((row["s"], row["p"], row["o"]))
@@ -541,9 +542,9 @@ class IncrementalValidation:
                 self._delta_known = False
             elif name not in self._compared:
                 # blank nodes are named anew by every upload: their triples always count as changed
-                self._delta |= {p for s_, p, o in before ^ set(graph)}
+                self._delta |= {p for s_, p, o in before ^ contents[name]}
                 self._compared.add(name)
-            own_nodes, own_subjects = self._touched(graph)
+            own_nodes, own_subjects = self._touched(contents[name])
             if before is not None:
                 self._seen[name] = (graph, own_nodes, own_subjects)
             nodes |= own_nodes

@@ -43,7 +43,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import __version__, queries
 from .store import (BadData, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable, _parse_error,
-                    changes_by_reading, rdf_format, to_rdflib)
+                    Changes, changes_by_reading, rdf_format, to_rdflib)
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -247,7 +247,7 @@ class RemoteStore:
             contents[str(name)] = [(_nt(s, labels), _nt(p, labels), _nt(o, labels)) for s, p, o in graph]
         self._write(contents, replace=True)
 
-    def graph_changes(self, graphs: Mapping[URIRef, Graph], /) -> dict[URIRef, tuple[set, set]]:
+    def graph_changes(self, graphs: Mapping[URIRef, Iterable[tuple]], /) -> Changes:
         return changes_by_reading(self, graphs)
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:

@@ -27,6 +27,7 @@ from . import queries
 
 Row = dict[str, Node]
 Triple = tuple[Node, Node, Node]
+Changes = dict[URIRef, tuple[set[Triple], set[Triple]]]   # graph → (triples removed, triples added)
 
 _EXTENSIONS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -108,9 +109,10 @@ class Store(Protocol):
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
         """Replace each named graph's content in one transaction: readers see old or new, never a mix."""
 
-    def graph_changes(self, graphs: Mapping[URIRef, Graph], /) -> dict[URIRef, tuple[set[Triple], set[Triple]]]:
-        """For each named graph, the triples that replacing its content by ``graphs[name]`` would remove and
-        add (read before the replacement; incremental validation re-checks what they touch)."""
+    def graph_changes(self, graphs: Mapping[URIRef, Iterable[Triple]], /) -> Changes:
+        """For each named graph, the triples that replacing its content by ``graphs[name]`` (a graph or a set of
+        triples) would remove and add (read before the replacement; incremental validation re-checks what they
+        touch)."""
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
         """Remove named graphs in one transaction."""
@@ -187,7 +189,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
 
 
-def changes_by_reading(store: Store, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, tuple[set[Triple], set[Triple]]]:
+def changes_by_reading(store: Store, graphs: Mapping[URIRef, Iterable[Triple]]) -> Changes:
     """:meth:`Store.graph_changes` from the graphs' whole content read with ``graph-triples``."""
     held: dict[URIRef, set[Triple]] = {name: set() for name in graphs}
     for row in store.select("graph-triples", graph=list(graphs)) if graphs else []:
@@ -318,7 +320,7 @@ class EmbeddedStore:
         if graphs:
             self._store.update(insert_data(graphs))
 
-    def graph_changes(self, graphs: Mapping[URIRef, Graph], /) -> dict[URIRef, tuple[set[Triple], set[Triple]]]:
+    def graph_changes(self, graphs: Mapping[URIRef, Iterable[Triple]], /) -> Changes:
         """Compared in pyoxigraph's own terms: only the triples that differ become rdflib terms (a node's graph
         holds ~1,500 triples, and making rdflib terms of them all was most of the time a re-validation took)."""
         changes = {}
