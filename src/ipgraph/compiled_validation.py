@@ -516,8 +516,10 @@ class IncrementalValidation:
         new = new or {}
         # with the new content at hand, the store compares it with the old and returns only what differs: the
         # old graph's nodes are the new one's and those of the triples removed
-        replaced = [name for name in names if name in new]
-        contents = {name: set(graph) for name, graph in new.items()}   # an rdflib graph is slow to walk: once
+        # an rdflib graph is slow to walk: each new one once, unless it was read before the write
+        contents = {name: set(graph) for name, graph in new.items()
+                    if not ((seen := self._seen.get(name)) is not None and seen[0] is graph and name in self._before)}
+        replaced = [name for name in names if name in contents]
         changes = self.store.graph_changes({name: contents[name] for name in replaced}) if replaced else {}
         held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names if name not in changes}
         for row in self.store.select("graph-triples", graph=list(held)) if held else []:
@@ -532,10 +534,9 @@ class IncrementalValidation:
             subjects |= held_subjects
             self._before.setdefault(name, triples)
         for name, graph in new.items():
-            seen = self._seen.get(name)
-            if seen is not None and seen[0] is graph and name in self._before:   # asked again after the write
-                nodes |= seen[1]
-                subjects |= seen[2]
+            if name not in contents:        # asked again after the write
+                nodes |= self._seen[name][1]
+                subjects |= self._seen[name][2]
                 continue
             before = self._before.get(name)
             if before is None:      # what the graph held was not read: any predicate may have changed
