@@ -176,8 +176,9 @@ class CompiledEngine:
                        frozenset(g.objects(top, SH.targetSubjectsOf)), frozenset(g.objects(top, SH.targetObjectsOf)))
 
     def focus_nodes(self, store: Store, nodes: list[Node], linked_only: Mapping[Node, set[Node]] | None = None,
-                    ) -> dict[Node, list[Node]]:
-        """For a partial run: each targeted shape's focus nodes among ``nodes`` (none: the shape is skipped).
+                    shapes: Iterable[Node] | None = None) -> dict[Node, list[Node]]:
+        """For a partial run: each targeted shape's (of ``shapes``, when given) focus nodes among ``nodes`` (none:
+        the shape is skipped).
 
         A changed institution's graph names concepts, regions, classes and fee levels too; running every
         constraint with all of them as focus nodes makes each query a hundred times slower, and most shapes
@@ -188,7 +189,7 @@ class CompiledEngine:
         store is not asked about it — asking which triples point at a class or a concept is what is slow.
         """
         linked_only = linked_only or {}
-        tops = self._targets
+        tops = self._targets if shapes is None else {top: self._targets[top] for top in shapes}
         classes: dict[Node, set[Node]] = defaultdict(set)
         links: set[tuple[Node, Node, bool]] = {(n, p, False) for n, ps in linked_only.items() for p in ps}
         wanted = {True: {p for t in tops.values() for p in t.subjects_of},
@@ -227,7 +228,8 @@ class CompiledEngine:
         per_shape: dict[Node, list[Node]] = {top: [] for top in tops}
         for node in nodes:
             for top in chosen.get(node, set()) | self._by_node.get(node, set()):
-                per_shape[top].append(node)
+                if top in per_shape:
+                    per_shape[top].append(node)
         return per_shape
 
     def findings(self, store: Store, focus: Iterable[Node] | None = None, *,
@@ -646,7 +648,9 @@ class IncrementalValidation:
         reach = {node: reached(node) for node in nodes}
         named = _named(n for n in nodes if reach[n] is None or reach[n])
         self.last_nodes = named
-        per_shape = self.engine.focus_nodes(self.store, named, linked_only) if named else {}
+        # the shapes any node is re-checked for: the others need not be asked which nodes they target
+        wanted = None if any(reach[n] is None for n in named) else frozenset().union(*(reach[n] for n in named))
+        per_shape = self.engine.focus_nodes(self.store, named, linked_only, wanted) if named else {}
         for top, listed in per_shape.items():
             per_shape[top] = [n for n in listed if reach[n] is None or top in reach[n]]
         after = set(self.engine.findings(self.store, named, per_shape=per_shape)) if named else set()
