@@ -150,8 +150,9 @@ def test_a_run_for_some_focus_nodes_gives_exactly_their_findings_of_a_full_run()
 
 
 def test_a_sweep_written_for_hash_joins_finds_the_rows_of_the_query_it_rewrites(network_store, engine):
-    """Sweeps run some checks rewritten (value class tests and two-step paths as sub-selects): on a generated
-    network with planted defects, each rewritten check answers exactly what its plain query answers."""
+    """Sweeps run some checks rewritten (focus patterns, value class tests and two-step paths as sub-selects, an
+    implied focus pattern left out): on a generated network with planted defects, each rewritten check answers
+    exactly what its plain query answers."""
     rewritten = [c for c in engine.checks if c.sweep]
     assert len(rewritten) >= 5
     assert any("SELECT DISTINCT ?_step" in c.sweep for c in rewritten)      # a sequence path was split

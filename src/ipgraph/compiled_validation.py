@@ -31,7 +31,7 @@ from .network import owner_key
 from .iris import ID, IPG
 from .queries import values_block
 from .shacl_sparql import Check, Compiled, compile_shapes, path_text
-from .store import Store, to_ox
+from .store import Store, read_graphs, to_ox
 
 Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run
@@ -122,13 +122,9 @@ class CompiledEngine:
                     self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="validation")
         return self._workers
 
-    def follows(self, top: Node, predicates: Iterable[Node]) -> bool:
-        """Whether a constraint of ``top`` mentions one of ``predicates`` (in a path or in its SPARQL), or can
-        read any predicate (a variable in a predicate's place)."""
-        return top in self.following(predicates)
-
     def following(self, predicates: Iterable[Node]) -> frozenset[Node]:
-        """The targeted shapes that follow one of ``predicates`` (see :meth:`follows`), kept per set."""
+        """The targeted shapes whose constraints mention one of ``predicates`` (in a path or in their SPARQL) or
+        can read any predicate (a variable in a predicate's place), kept per set."""
         key = frozenset(predicates)
         found = self._following.get(key)
         if found is None:
@@ -516,16 +512,14 @@ class IncrementalValidation:
         nodes: set[Node] = set()
         subjects: set[Node] = set()
         new = new or {}
-        # with the new content at hand, the store compares it with the old and returns only what differs: the
-        # old graph's nodes are the new one's and those of the triples removed
         # an rdflib graph is slow to walk: each new one once, unless it was read before the write
         contents = {name: set(graph) for name, graph in new.items()
                     if not ((seen := self._seen.get(name)) is not None and seen[0] is graph and name in self._before)}
+        # with the new content at hand, the store compares it with the old and returns only what differs: the
+        # old graph's nodes are the new one's and those of the triples removed
         replaced = [name for name in names if name in contents]
         changes = self.store.graph_changes({name: contents[name] for name in replaced}) if replaced else {}
-        held: dict[Node, set[tuple[Node, Node, Node]]] = {name: set() for name in names if name not in changes}
-        for row in self.store.select("graph-triples", graph=list(held)) if held else []:
-            held[row["graph"]].add((row["s"], row["p"], row["o"]))
+        held = read_graphs(self.store, [name for name in names if name not in changes])
         for name, (removed, added) in changes.items():
             held[name] = removed
             self._delta |= {p for s_, p, o in removed | added}

@@ -43,7 +43,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import __version__, queries
 from .store import (BadData, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable, _parse_error,
-                    Changes, changes_by_reading, rdf_format, to_rdflib)
+                    Changes, changes_by_reading, rdf_format, to_ox, to_rdflib)
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -347,10 +347,7 @@ def _nt(term: Node, labels: dict[BNode, str]) -> str:
     if isinstance(term, BNode):
         return "_:" + labels.setdefault(term, f"b{len(labels)}")
     if isinstance(term, Literal):
-        if term.language:
-            return str(ox.Literal(str(term), language=term.language))
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return str(ox.Literal(str(term), datatype=datatype))
+        return str(to_ox(term))
     raise BadData(f"cannot store {term!r}")
 
 

@@ -189,11 +189,17 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
 
 
-def changes_by_reading(store: Store, graphs: Mapping[URIRef, Iterable[Triple]]) -> Changes:
-    """:meth:`Store.graph_changes` from the graphs' whole content read with ``graph-triples``."""
-    held: dict[URIRef, set[Triple]] = {name: set() for name in graphs}
-    for row in store.select("graph-triples", graph=list(graphs)) if graphs else []:
+def read_graphs(store: Store, names: Iterable[URIRef]) -> dict[URIRef, set[Triple]]:
+    """Every triple of some named graphs (``graph-triples``; an empty set for a graph the store does not hold)."""
+    held: dict[URIRef, set[Triple]] = {name: set() for name in names}
+    for row in store.select("graph-triples", graph=list(held)) if held else []:
         held[row["graph"]].add((row["s"], row["p"], row["o"]))
+    return held
+
+
+def changes_by_reading(store: Store, graphs: Mapping[URIRef, Iterable[Triple]]) -> Changes:
+    """:meth:`Store.graph_changes` from the graphs' whole content (:func:`read_graphs`)."""
+    held = read_graphs(store, graphs)
     changes = {}
     for name, graph in graphs.items():
         new = set(graph)
