@@ -849,34 +849,58 @@ def sweep_text(query: str, focus: str = "") -> str:
 
 
 _IRI_OR_A = r"(?:<[^<>\s]+>|a)"
-_TRIPLE = re.compile(r"\s*(\?\w+|<[^<>\s]+>)\s+(\S+)\s+(\?\w+|<[^<>\s]+>)\s*")
 _ALTERNATIVE = re.compile(rf"\^?{_IRI_OR_A}(?:\|\^?{_IRI_OR_A})*")
 _STEP = re.compile(rf"\^?{_IRI_OR_A}[*+]?")
-_LEFT_JOIN = re.compile(r"OPTIONAL \{ (?P<pattern>[^{}]*?)\n BIND\(true AS \?(?P<marker>" + _MARKER
-                        + r"\d+)\) \} FILTER\(!BOUND\(\?(?P=marker)\)\)")
+# a left join written for a NOT EXISTS (rewrite_not_exists), or a MINUS, over a pattern without groups
+_ANTI_JOIN = re.compile(r"OPTIONAL \{ (?P<pattern>[^{}]*?)\n BIND\(true AS \?(?P<marker>" + _MARKER
+                        + r"\d+)\) \} FILTER\(!BOUND\(\?(?P=marker)\)\)|MINUS \{ (?P<minus>[^{}]*?) \}")
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` cut at each ``separator`` outside strings and IRIs; empty pieces dropped."""
+    pieces, start = [], 0
+    for index, char in enumerate(_blanked(text) + separator):
+        if char == separator:
+            if text[start:index].strip():
+                pieces.append(text[start:index])
+            start = index + 1
+    return pieces
+
+
+def _triples(pattern: str) -> list[tuple[str, str, str]] | None:
+    """The (subject, path, object) triple patterns of ``pattern`` (``;`` and ``,`` lists spelled out), or None
+    when it holds anything but triple patterns over variables and IRIs."""
+    if re.search(r"[{}()\[\]]|\b(FILTER|BIND|VALUES|OPTIONAL|MINUS|UNION|GRAPH|SERVICE)\b", _blanked(pattern),
+                 re.IGNORECASE):
+        return None
+    triples = []
+    for piece in _split(pattern, "."):
+        first, *more = _split(piece, ";")
+        head = re.match(r"\s*(\?\w+|<[^<>\s]+>)\s+", first)
+        if not head:
+            return None
+        subject = head.group(1)
+        for part in [first[head.end():]] + more:
+            path_objects = re.fullmatch(r"\s*(\S+)\s+(.*)", part, re.DOTALL)
+            if not path_objects:
+                return None
+            for end in _split(path_objects.group(2), ","):
+                if not re.fullmatch(r"\s*(\?\w+|<[^<>\s]+>)\s*", end):
+                    return None
+                triples.append((subject, path_objects.group(1), end.strip()))
+    return triples
 
 
 def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
-    """``pattern`` (triple patterns only, separated by ``.``) as sub-selects of one triple pattern each, or
-    None when it holds anything else. A sequence path becomes one sub-select per step; a step ``p*`` or ``p+``
-    after the first walks only from the distinct ends of the step before it (a walk with both ends unbound
-    would start from every term of the store)."""
-    blank = _blanked(pattern)
-    if re.search(r"[{}();,\[\]]|\b(FILTER|BIND|VALUES|OPTIONAL|MINUS|UNION|GRAPH|SERVICE)\b", blank,
-                 re.IGNORECASE):
+    """``pattern`` (triple patterns only) as sub-selects of one triple pattern each, or None when it holds
+    anything else. A sequence path becomes one sub-select per step; a step ``p*`` or ``p+`` after the first
+    walks only from the distinct ends of the step before it (a walk with both ends unbound would start from
+    every term of the store)."""
+    triples = _triples(pattern)
+    if not triples:
         return None
-    pieces, start = [], 0
-    for index, char in enumerate(blank + "."):
-        if char == ".":
-            if pattern[start:index].strip():
-                pieces.append(pattern[start:index])
-            start = index + 1
     parts = []
-    for piece in pieces:
-        triple = _TRIPLE.fullmatch(piece)
-        if not triple:
-            return None
-        subject, path, end = triple.groups()
+    for subject, path, end in triples:
         slashes = [k for k, char in enumerate(_blanked(path)) if char == "/"]
         if slashes and "|" in _blanked(path):     # p|q/r is p|(q/r)
             return None
@@ -915,15 +939,16 @@ def _evaluated_once(blank: str, body: int) -> set[int]:
 
 
 def sparql_sweep_text(query: str) -> str:
-    """A SPARQL-based constraint's compiled query written for a sweep: each left join that stands for a
-    ``NOT EXISTS`` over triple patterns only (:func:`rewrite_not_exists`) joins a sub-select instead, of the
-    pattern's variables that the rest of the query uses, with each triple pattern a sub-select of its own.
+    """A SPARQL-based constraint's compiled query written for a sweep: each ``MINUS`` and each left join that
+    stands for a ``NOT EXISTS`` (:func:`rewrite_not_exists`) over triple patterns only, where the store
+    evaluates it once, becomes a sub-select of the pattern's variables that the rest of the query uses, with
+    each triple pattern a sub-select of its own (:func:`_hash_joined`).
 
-    The same rows: the left join already evaluates its pattern on its own (no filter in it sees the outer row),
-    and only the variables it shares with the rest decide which rows it matches. But pyoxigraph looks the
-    pattern up for every row of a sweep (an index lookup each, ~13 µs on disk), and evaluates sub-selects
-    once and joins them by hashing: ``FocusService-6.3.1`` at 100,000 institutions 17.6 s → (see
-    docs/validation-engine.md). A partial run keeps the lookups, which start from its few focus nodes.
+    The same rows: such a pattern is already evaluated on its own (no filter in it sees the outer row), and only
+    the variables it shares with the rest decide which rows it matches. But pyoxigraph plans it as a chain of
+    index lookups (~13 µs each on disk), and evaluates sub-selects once and joins them by hashing
+    (``FocusService-6.3.1`` at 100,000 institutions: 17.6 s → 5.7 s). A partial run keeps the lookups, which
+    start from its few focus nodes.
     """
     uses: dict[str, int] = {}
     for name in _VARIABLE.findall(_blanked(query)):
@@ -933,20 +958,23 @@ def sparql_sweep_text(query: str) -> str:
     head = _SUBSELECT_HEAD.search(blank)
     once = _evaluated_once(blank, head.end() - 1) if head else set()
 
-    def hashed(match: re.Match) -> str:
-        pattern, marker = match.group("pattern"), match.group("marker")
-        joined = _hash_joined(pattern, counter) if match.start() in once else None
-        if joined is None:
-            return match.group(0)
+    def shared(pattern: str) -> str:
         inner = _VARIABLE.findall(_blanked(pattern))
-        shared = sorted({name for name in inner if uses.get(name, 0) > inner.count(name)})
-        if not shared:
-            return match.group(0)
-        projection = " ".join(f"?{name}" for name in shared)
-        return (f"OPTIONAL {{ {{ SELECT DISTINCT {projection} (true AS ?{marker}) WHERE {{ {joined} }} }} }} "
-                f"FILTER(!BOUND(?{marker}))")
+        return " ".join(f"?{name}" for name in sorted({n for n in inner if uses.get(n, 0) > inner.count(n)}))
 
-    return _LEFT_JOIN.sub(hashed, query)
+    def hashed(match: re.Match) -> str:
+        pattern = match.group("pattern") or match.group("minus")
+        joined = _hash_joined(pattern, counter) if match.start() in once else None
+        projection = shared(pattern)
+        if joined is None or not projection:
+            return match.group(0)
+        if match.group("marker"):
+            marker = match.group("marker")
+            return (f"OPTIONAL {{ {{ SELECT DISTINCT {projection} (true AS ?{marker}) WHERE {{ {joined} }} }} }} "
+                    f"FILTER(!BOUND(?{marker}))")
+        return f"MINUS {{ {{ SELECT DISTINCT {projection} WHERE {{ {joined} }} }} }}"
+
+    return _ANTI_JOIN.sub(hashed, query)
 
 
 def compile_shapes(shapes: Graph) -> Compiled:
