@@ -893,12 +893,14 @@ def _triples(pattern: str) -> list[tuple[str, str, str]] | None:
 
 def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
     """``pattern`` (triple patterns only) as sub-selects of one triple pattern each, or None when it holds
-    anything else. A sequence path becomes one sub-select per step; a step ``p*`` or ``p+`` after the first
-    walks only from the distinct ends of the step before it (a walk with both ends unbound would start from
-    every term of the store)."""
+    anything else. A sequence path becomes one sub-select per step. A step ``p*`` or ``p+`` walks only from the
+    distinct nodes where it can start: the ends of the step before it, or, for a path of that one step from a
+    variable, the nodes another triple pattern of ``pattern`` binds that variable to (a walk with both ends
+    unbound would start from every term of the store)."""
     triples = _triples(pattern)
     if not triples:
         return None
+    plain = [(s, p, o) for s, p, o in triples if _ALTERNATIVE.fullmatch(p)]
     parts = []
     for subject, path, end in triples:
         slashes = [k for k, char in enumerate(_blanked(path)) if char == "/"]
@@ -906,7 +908,7 @@ def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
             return None
         steps = [path[a + 1:b] for a, b in zip([-1] + slashes, slashes + [len(path)])]
         if not all(_ALTERNATIVE.fullmatch(s) or _STEP.fullmatch(s) for s in steps) or any(
-                step[-1] in "*+" and (k == 0 or steps[k - 1][-1] in "*+") for k, step in enumerate(steps)):
+                step[-1] in "*+" and k > 0 and steps[k - 1][-1] in "*+" for k, step in enumerate(steps)):
             return None
         ends = [subject] + [f"?_hash{next(counter)}" for _ in steps[1:]] + [end]
         for k, step in enumerate(steps):
@@ -914,12 +916,20 @@ def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
             bound = " ".join(v for v in (x, y) if v.startswith("?"))
             if not bound:
                 return None
-            if step[-1] in "*+":
-                before = f"?_hash{next(counter)}"
-                x_from = f"{{ SELECT DISTINCT {x} WHERE {{ {before} {steps[k - 1]} {x} }} }} "
-                parts.append(f"{{ SELECT {bound} WHERE {{ {x_from}{x} {step} {y} }} }}")
-            else:
+            if step[-1] not in "*+":
                 parts.append(f"{{ SELECT {bound} WHERE {{ {x} {step} {y} }} }}")
+                continue
+            if k > 0:
+                start = f"?_hash{next(counter)} {steps[k - 1]} {x}"
+            elif not x.startswith("?"):
+                start = ""
+            else:
+                binding = next((f"{s} {p} {o}" for s, p, o in plain if x in (s, o)), None)
+                if binding is None:
+                    return None
+                start = binding
+            x_from = f"{{ SELECT DISTINCT {x} WHERE {{ {start} }} }} " if start else ""
+            parts.append(f"{{ SELECT {bound} WHERE {{ {x_from}{x} {step} {y} }} }}")
     return " ".join(parts) if parts else None
 
 
