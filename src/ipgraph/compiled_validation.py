@@ -35,6 +35,9 @@ from .store import Store, read_graphs, to_ox
 
 Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run
+# a sweep runs the checks of a shape with at most this many focus nodes as a partial run over them: lookups from
+# the 334 municipal nodes of 100,000 institutions took 0.07 s where the sweep's hashed joins took 6.3 s
+FEW_FOCUS_NODES = 500
 REGION_LINKS = frozenset({IPG.locatedIn, IPG.parentRegion})
 WORKERS = max(1, min(4, os.cpu_count() or 1))   # checks evaluated at the same time
 _POOL_LOCK = threading.Lock()
@@ -229,9 +232,13 @@ class CompiledEngine:
         return per_shape
 
     def findings(self, store: Store, focus: Iterable[Node] | None = None, *,
-                 per_shape: Mapping[Node, list[Node]] | None = None, progress: Progress = _quiet) -> list[Finding]:
+                 per_shape: Mapping[Node, list[Node]] | None = None, progress: Progress = _quiet,
+                 few_focus_nodes: int = FEW_FOCUS_NODES) -> list[Finding]:
         """Every result of every shape, or (``focus`` given) only those whose focus node is in ``focus``, or
-        (``per_shape`` given, from :meth:`focus_nodes`) those of each targeted shape's listed focus nodes."""
+        (``per_shape`` given, from :meth:`focus_nodes`) those of each targeted shape's listed focus nodes.
+
+        A sweep runs the checks of a focus pattern with at most ``few_focus_nodes`` nodes as a partial run over
+        those nodes (0: every check as a sweep)."""
         nodes = None if focus is None else _named(focus)
         if nodes is not None and not nodes:
             return []
@@ -239,16 +246,17 @@ class CompiledEngine:
             per_shape = self.focus_nodes(store, nodes)
         found: set[Finding] = set()
         started = time.perf_counter()
+        few = self._few_focus_nodes(store, few_focus_nodes) if per_shape is None and few_focus_nodes else {}
 
         def rows(check: Check) -> list[dict]:
-            if per_shape is None:
+            listed = few.get(check.focus) if per_shape is None else per_shape.get(check.top, [])
+            if listed is None:
                 return store.select_text(check.text())
             # per_shape lists each shape's focus nodes among the given ones: class and node targets as
             # focus_nodes read them from the store, but links (sh:targetSubjectsOf / ObjectsOf) as the change
             # had them before or after, so those shapes keep their target pattern
             text = check.text if self.by_links(check.top) else check.for_targets
-            return [row for block in _focus_blocks(per_shape.get(check.top, []))
-                    for row in store.select_text(text(block))]
+            return [row for block in _focus_blocks(listed) for row in store.select_text(text(block))]
 
         # a partial run runs only the checks of shapes that target one of its nodes; a sweep's checks, or a large
         # partial run's, go to the worker threads (the store evaluates queries outside the GIL: two cores halve a
@@ -269,6 +277,14 @@ class CompiledEngine:
         if self.compiled.fallback:
             found.update(self._fallback(store, nodes, progress))
         return sorted(found, key=_finding_order)
+
+    def _few_focus_nodes(self, store: Store, most: int) -> dict[str, list[Node]]:
+        """For a sweep: the focus nodes of each focus pattern that has at most ``most`` of them, none of them a
+        blank node (which a query cannot name)."""
+        patterns = sorted({c.focus: c for c in self.checks if c.focus}.items())
+        answers = self._pool().map(lambda item: store.select_text(item[1].focus_query(most + 1)), patterns)
+        return {focus: [row["this"] for row in answer] for (focus, _), answer in zip(patterns, answers)
+                if len(answer) <= most and not any(isinstance(row["this"], BNode) for row in answer)}
 
     def _fallback(self, store: Store, nodes: list[Node] | None, progress: Progress) -> list[Finding]:
         """pySHACL over a copy of the store, for the shapes the compiler left out (other shapes lose targets)."""

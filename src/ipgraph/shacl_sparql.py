@@ -93,6 +93,11 @@ class Check:
             return self.sweep
         return self.query.replace(FOCUS_SLOT, focus_values)
 
+    def focus_query(self, limit: int) -> str:
+        """A query for at most ``limit`` of the focus nodes: the focus pattern alone."""
+        prologue = self.query[:re.search(r"^SELECT\b", self.query, re.MULTILINE).start()]
+        return f"{prologue}SELECT DISTINCT ?this WHERE {{ {self.focus.replace(FOCUS_SLOT, '')} }} LIMIT {limit}"
+
     def for_targets(self, focus_values: str) -> str:
         """The query for focus nodes known to be targets of ``top`` (a ``VALUES ?this {…}`` block): the target
         pattern, which would only confirm it (a class walk up ``rdfs:subClassOf*`` per node), is left out."""
@@ -172,6 +177,11 @@ def _blanked(text: str) -> str:
         return match.group(0)
 
     return _TOKENS.sub(replace, text)
+
+
+def _uncommented(text: str) -> str:
+    """The text with its comments overwritten by spaces (same length)."""
+    return _TOKENS.sub(lambda m: " " * len(m.group(0)) if m.group("comment") else m.group(0), text)
 
 
 def _closing(blank: str, opening: int) -> int:
@@ -948,6 +958,38 @@ def _evaluated_once(blank: str, body: int) -> set[int]:
     return once
 
 
+# a keyword that ends a stretch of triple patterns (not a variable's name: ?values)
+_BREAK = re.compile(r"(?<![\w?$])(OPTIONAL|MINUS|UNION|VALUES|GRAPH|SERVICE|FILTER|BIND)\b", re.IGNORECASE)
+
+
+def _top_level_runs(blank: str, opening: int) -> list[tuple[int, int]]:
+    """(start, end) of each stretch at the top level of the group opened at ``opening``: what lies between its
+    groups, parentheses, FILTERs, BINDs and keywords — where the group's own triple patterns are written."""
+    runs, start, index, close = [], opening + 1, opening + 1, _closing(blank, opening)
+    while index < close:
+        keyword = _BREAK.match(blank, index)
+        if blank[index] not in "{(" and not keyword:
+            index += 1
+            continue
+        runs.append((start, index))
+        if blank[index] == "{":
+            index = _closing(blank, index) + 1
+        elif blank[index] == "(":
+            level = 0
+            while index < close:
+                level += {"(": 1, ")": -1}.get(blank[index], 0)
+                index += 1
+                if level == 0:
+                    break
+        elif keyword.group(1).upper() in ("FILTER", "BIND"):
+            index = _expression_end(blank, index)
+        else:
+            index = keyword.end()
+        start = index
+    runs.append((start, close))
+    return [(s, e) for s, e in runs if blank[s:e].strip(" \t\n.")]
+
+
 def sparql_sweep_text(query: str) -> str:
     """A SPARQL-based constraint's compiled query written for a sweep: each ``MINUS`` and each left join that
     stands for a ``NOT EXISTS`` (:func:`rewrite_not_exists`) over triple patterns only, where the store
@@ -982,7 +1024,20 @@ def sparql_sweep_text(query: str) -> str:
                     f"FILTER(!BOUND(?{marker}))")
         return f"MINUS {{ {{ SELECT DISTINCT {projection} WHERE {{ {joined} }} }} }}"
 
-    return _ANTI_JOIN.sub(hashed, query)
+    query = _ANTI_JOIN.sub(hashed, query)
+    blank = _blanked(query)
+    head = _SUBSELECT_HEAD.search(blank)
+    if not head:
+        return query
+    for start, end in reversed(_top_level_runs(blank, head.end() - 1)):
+        run = _uncommented(query[start:end])
+        joined = _hash_joined(run, counter)
+        if joined and "?_hash" in joined:      # the steps' own variables stay inside
+            names = " ".join(f"?{n}" for n in sorted(set(_VARIABLE.findall(_blanked(run)))))
+            joined = f"{{ SELECT {names} WHERE {{ {joined} }} }}"
+        if joined:
+            query = f"{query[:start]} {joined} {query[end:]}"
+    return query
 
 
 def compile_shapes(shapes: Graph) -> Compiled:
