@@ -68,6 +68,9 @@ ex:EmployerOnEarth a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:me
 ex:EmployerInFrance a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer not in France"@en ;
   sh:select "SELECT $this ?value WHERE { $this ex:worksFor ?value . FILTER NOT EXISTS { ?value ex:locatedIn ?place . ?place ex:partOf* ex:France } }" ;
   sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+ex:EmployerInParis a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "no employer in Paris"@en ;
+  sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this (ex:worksFor|^ex:employs)/ex:locatedIn ex:Paris } }" ;
+  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
 ex:EmployerBelowCountry a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer below a country"@en ;
   sh:select "SELECT $this ?value ?region WHERE { $this ex:worksFor ?value . ?value ex:locatedIn/ex:partOf* ?region .\\n  # (a comment)\\n  ?region ex:partOf ?up . FILTER(?up != ex:Earth) }" ;
   sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
@@ -217,6 +220,15 @@ def test_a_sweep_joins_a_not_exists_over_triple_patterns_by_hashing_and_finds_th
             plain = rows(check.query.replace(FOCUS_SLOT, ""))
             assert plain == rows(check.text())
             assert {dict(row)["this"] for row in plain} == found      # the lab is in Paris, in France, on Earth
+    finally:
+        store.close()
+    # a step (p|^q) of a sequence, hashed as the alternative it is
+    in_paris = next(c for c in engine.checks if c.shape == EX.EmployerInParis)
+    assert f"{{ SELECT ?this ?_hash0 WHERE {{ ?this {EX.worksFor.n3()}|^{EX.employs.n3()} ?_hash0 }} }}" in in_paris.sweep
+    store = graph_store(_parse(ZOO_DATA), Graph())
+    try:
+        plain = rows(in_paris.query.replace(FOCUS_SLOT, ""))
+        assert plain == rows(in_paris.text()) and {dict(row)["this"] for row in plain} == {EX.alice, EX.bob}
     finally:
         store.close()
     # the constraint's own triple patterns too, across a comment and up to its FILTER

@@ -881,7 +881,7 @@ def _split(text: str, separator: str) -> list[str]:
 def _triples(pattern: str) -> list[tuple[str, str, str]] | None:
     """The (subject, path, object) triple patterns of ``pattern`` (``;`` and ``,`` lists spelled out), or None
     when it holds anything but triple patterns over variables and IRIs."""
-    if re.search(r"[{}()\[\]]|\b(FILTER|BIND|VALUES|OPTIONAL|MINUS|UNION|GRAPH|SERVICE)\b", _blanked(pattern),
+    if re.search(r"[{}\[\]]|\b(FILTER|BIND|VALUES|OPTIONAL|MINUS|UNION|GRAPH|SERVICE)\b", _blanked(pattern),
                  re.IGNORECASE):
         return None
     triples = []
@@ -915,8 +915,10 @@ def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
     parts = []
     for subject, path, end in triples:
         steps = _split(path, "/")
-        if len(steps) > 1 and "|" in _blanked(path):     # p|q/r is p|(q/r)
+        if len(steps) > 1 and "|" in re.sub(r"\([^()]*\)", "", _blanked(path)):     # p|q/r is p|(q/r)
             return None
+        # a step (p|^q) is the alternative p|^q
+        steps = [s[1:-1] if s[:1] == "(" and s[-1:] == ")" and _ALTERNATIVE.fullmatch(s[1:-1]) else s for s in steps]
         if not all(_ALTERNATIVE.fullmatch(s) or _STEP.fullmatch(s) for s in steps) or any(
                 step[-1] in "*+" and k > 0 and steps[k - 1][-1] in "*+" for k, step in enumerate(steps)):
             return None
