@@ -856,9 +856,23 @@ def sweep_text(query: str, focus: str = "") -> str:
         return (f"{{ SELECT ?{x} {middle} WHERE {{ ?{x} {first} {middle} }} }} "
                 f"{{ SELECT DISTINCT {middle} {ends} WHERE {{ {middle} {second} {end} }} }}")
 
-    return _SEQUENCE.sub(sequence, _VALUE_CLASS.sub(value_class, query))
+    query = _SEQUENCE.sub(sequence, _VALUE_CLASS.sub(value_class, query))
+    # MINUS { { SELECT DISTINCT ?this WHERE { two or more triple patterns } } } (a qualified count's conforming
+    # nodes, an sh:or member's): each triple pattern hashed, and no DISTINCT, which a MINUS does not need (a
+    # qualified facility check at 100,000 institutions: 1.0 → 0.7 s; one triple pattern gained nothing)
+    blank = _blanked(query)
+    where = re.search(r"\bWHERE\s*\{", blank)
+    once = _evaluated_once(blank, where.end() - 1) if where else set()
+
+    def hashed(match: re.Match) -> str:
+        several = match.start() in once and len(_triples(match.group("pattern")) or []) > 1
+        joined = _hash_joined(match.group("pattern"), counter) if several else None
+        return f"MINUS {{ {{ SELECT {match.group('projection')} WHERE {{ {joined} }} }} }}" if joined else match.group(0)
+
+    return _MINUS_DISTINCT.sub(hashed, query)
 
 
+_MINUS_DISTINCT = re.compile(r"MINUS \{ \{ SELECT DISTINCT (?P<projection>[^{}]*?) WHERE \{ (?P<pattern>[^{}]*?) \} \} \}")
 _IRI_OR_A = r"(?:<[^<>\s]+>|a)"
 _ALTERNATIVE = re.compile(rf"\^?{_IRI_OR_A}(?:\|\^?{_IRI_OR_A})*")
 _STEP = re.compile(rf"\^?{_IRI_OR_A}[*+]?")
