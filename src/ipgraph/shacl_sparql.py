@@ -1006,7 +1006,7 @@ def _top_level_runs(blank: str, opening: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in runs if blank[s:e].strip(" \t\n.")]
 
 
-def sparql_sweep_text(query: str) -> str:
+def sparql_sweep_text(query: str, focus: str = "") -> str:
     """A SPARQL-based constraint's compiled query written for a sweep: each ``MINUS`` and each left join that
     stands for a ``NOT EXISTS`` (:func:`rewrite_not_exists`) over triple patterns only, where the store
     evaluates it once, becomes a sub-select of the pattern's variables that the rest of the query uses, with
@@ -1041,6 +1041,8 @@ def sparql_sweep_text(query: str) -> str:
         return f"MINUS {{ {{ SELECT DISTINCT {projection} WHERE {{ {joined} }} }} }}"
 
     query = _ANTI_JOIN.sub(hashed, query)
+    if focus and focus in query:
+        query = query.replace(focus, "{ { SELECT ?this WHERE " + focus.strip() + " } }", 1)
     blank = _blanked(query)
     head = _SUBSELECT_HEAD.search(blank)
     if not head:
@@ -1079,7 +1081,7 @@ def compile_shapes(shapes: Graph) -> Compiled:
             path = shapes.value(shape, SH.path)
             query = f"{prologue}SELECT DISTINCT {projection} WHERE {{ {pattern} }}"
             plain = query.replace(FOCUS_SLOT, "")
-            sweep = sparql_sweep_text(plain) if component == SH.SPARQLConstraintComponent else sweep_text(
+            sweep = sparql_sweep_text(plain, focus.replace(FOCUS_SLOT, "")) if component == SH.SPARQLConstraintComponent else sweep_text(
                 plain, focus.replace(FOCUS_SLOT, "") if focus in pattern else "")
             compiled.checks.append(Check(
                 shape=shape, top=top, component=component, severity=compiler.severity(shape), path=path,
