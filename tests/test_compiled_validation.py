@@ -59,24 +59,25 @@ ex:Nodes a sh:NodeShape ; sh:targetNode ex:alice , ex:nobody ; sh:class ex:Perso
 ex:Subjects a sh:NodeShape ; sh:targetSubjectsOf ex:employs ; sh:nodeKind sh:IRI ; sh:datatype xsd:string .
 ex:Objects a sh:PropertyShape ; sh:targetObjectsOf ex:worksFor ; sh:path ex:locatedIn ; sh:minCount 1 .
 ex:Off a sh:NodeShape ; sh:targetClass ex:Person ; sh:deactivated true ; sh:property [ sh:path ex:zzz ; sh:minCount 1 ] .
+ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
 ex:NoCycle a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "cycle"@en ;
   sh:select "SELECT $this WHERE { $this ex:parent+ $this . FILTER NOT EXISTS { $this ex:ok true } }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 ex:EmployerOnEarth a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer not on Earth"@en ;
   sh:select "SELECT $this ?value WHERE { $this ex:worksFor ?value . FILTER NOT EXISTS { $this ex:worksFor|^ex:employs ?value . ?value ex:locatedIn/ex:partOf* ex:Earth } }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 ex:EmployerInFrance a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer not in France"@en ;
   sh:select "SELECT $this ?value WHERE { $this ex:worksFor ?value . FILTER NOT EXISTS { ?value ex:locatedIn ?place . ?place ex:partOf* ex:France } }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 ex:EmployerInParis a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "no employer in Paris"@en ;
   sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this (ex:worksFor|^ex:employs)/ex:locatedIn ex:Paris } }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 ex:EmployerBelowCountry a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer below a country"@en ;
   sh:select "SELECT $this ?value ?region WHERE { $this ex:worksFor ?value . ?value ex:locatedIn/ex:partOf* ?region .\\n  # (a comment)\\n  ?region ex:partOf ?up . FILTER(?up != ex:Earth) }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 ex:ParentWithoutId a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "parent without id"@en ;
   sh:select "SELECT $this ?value WHERE { { SELECT DISTINCT $this WHERE { ?child ex:parent $this } } $this ex:parent ?value . FILTER NOT EXISTS { ?value ex:id ?id } }" ;
-  sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ] ] .
+  sh:prefixes ex:prefixes ] .
 """
 
 ZOO_DATA = """
