@@ -72,6 +72,9 @@ ex:EmployerInFrance a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:m
 ex:EmployerInParis a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "no employer in Paris"@en ;
   sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this (ex:worksFor|^ex:employs)/ex:locatedIn ex:Paris } }" ;
   sh:prefixes ex:prefixes ] .
+ex:EmployerInNestedRegion a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "no employer in a region of a region"@en ;
+  sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this (ex:worksFor|^ex:employs)/ex:locatedIn ?place . ?place ex:partOf ?up . FILTER NOT EXISTS { ?up ex:partOf ex:France } } }" ;
+  sh:prefixes ex:prefixes ] .
 ex:EmployerBelowCountry a sh:NodeShape ; sh:targetClass ex:Person ; sh:sparql [ sh:message "employer below a country"@en ;
   sh:select "SELECT $this ?value ?region WHERE { $this ex:worksFor ?value . ?value ex:locatedIn/ex:partOf* ?region .\\n  # (a comment)\\n  ?region ex:partOf ?up . FILTER(?up != ex:Earth) }" ;
   sh:prefixes ex:prefixes ] .
@@ -251,6 +254,16 @@ def test_a_sweep_joins_a_not_exists_over_triple_patterns_by_hashing_and_finds_th
         plain = rows(below.query.replace(FOCUS_SLOT, ""))
         assert plain == rows(below.text())
         assert {(dict(row)["this"], dict(row)["region"]) for row in plain} == {(EX.carol, EX.Paris)}
+    finally:
+        store.close()
+    # and those at the top of a MINUS group (here a NOT EXISTS with a NOT EXISTS inside), a path in parentheses too
+    nested_region = next(c for c in engine.checks if c.shape == EX.EmployerInNestedRegion)
+    assert re.search(r"MINUS \{ \{ SELECT \?place \?this \?up WHERE \{ \{ SELECT \?this \?_hash\d+ WHERE \{ \?this "
+                     + re.escape(f"{EX.worksFor.n3()}|^{EX.employs.n3()}"), nested_region.sweep)
+    store = graph_store(_parse(ZOO_DATA), Graph())
+    try:
+        plain = rows(nested_region.query.replace(FOCUS_SLOT, ""))
+        assert plain == rows(nested_region.text()) and {dict(row)["this"] for row in plain} == {EX.alice, EX.bob}
     finally:
         store.close()
     nested = ("SELECT ?this WHERE { ?this ?p ?v . OPTIONAL { ?v ?q ?w . OPTIONAL { \n?w ?r ?x .\n"
