@@ -184,6 +184,8 @@ def test_a_sweep_written_for_hash_joins_finds_the_rows_of_the_query_it_rewrites(
     # a MINUS whose path is an alternative with an inverse, (p|(^q)) as path_text writes it, hashed as p|^q
     assert any(re.search(r"MINUS \{ \{ SELECT \?this WHERE \{ \{ SELECT \?this \?\w+ WHERE \{ \?this <[^<>]+>\|\^<", c.sweep)
                for c in rewritten)
+    # a type test with a variable class (FocusService-6.3.1's) is looked up from the pattern binding the class
+    assert any(re.search(r"\{ SELECT [^{}]*WHERE \{ \?\w+ <[^<>]+> \?(\w+) \. \?this a \?\1 \} \}", c.sweep) for c in rewritten)
     # a core check keeps one inner DISTINCT only: a class test of its value nodes, once per value node
     inner = [m.group(1) for c in rewritten if c.component != SH.SPARQLConstraintComponent
              for m in re.finditer(r"SELECT DISTINCT [^{}]*WHERE \{ ([^{}]*)\}", c.sweep.split("SELECT DISTINCT", 1)[1])]

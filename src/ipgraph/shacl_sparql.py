@@ -884,6 +884,7 @@ def sweep_text(query: str, focus: str = "") -> str:
 _MINUS_DISTINCT = re.compile(
     r"MINUS \{ \{ SELECT (?P<projection>[^{}]*?) WHERE \{ (?P<pattern>[^{}]*?) \} \} \}")
 _IRI_OR_A = r"(?:<[^<>\s]+>|a)"
+_RDF_TYPE = RDF.type.n3()
 _ALTERNATIVE = re.compile(rf"\^?{_IRI_OR_A}(?:\|\^?{_IRI_OR_A})*")
 _STEP = re.compile(rf"\^?{_IRI_OR_A}[*+]?")
 # a left join written for a NOT EXISTS (rewrite_not_exists), or a MINUS, over a pattern without groups
@@ -937,6 +938,18 @@ def _hash_joined(pattern: str, counter: Iterator[int]) -> str | None:
         return None
     plain = [(s, p, o) for s, p, o in triples if _ALTERNATIVE.fullmatch(p)]
     parts = []
+    # a type test with a variable class, ?x a ?class, would read every rdf:type triple of the store: it stays
+    # with a triple pattern that binds the class, so that the store looks the instances up by class
+    # (FocusService-6.3.1's `$this a ?class . ?kind ipg:kindClass ?class` at 100,000 institutions: 5.7 → 3.8 s)
+    for typed in [t for t in triples if t[1] in ("a", _RDF_TYPE) and t[2].startswith("?")]:
+        binding = next((t for t in plain if t is not typed and typed[2] in (t[0], t[2]) and t[1] not in ("a", _RDF_TYPE)),
+                       None)
+        if binding is None or binding not in triples:
+            continue
+        triples.remove(typed)
+        triples.remove(binding)
+        names = " ".join(sorted({v for v in (*typed, *binding) if v.startswith("?")}))
+        parts.append(f"{{ SELECT {names} WHERE {{ {' '.join(binding)} . {' '.join(typed)} }} }}")
     for subject, path, end in triples:
         path = re.sub(r"\((\^?<[^<>\s]+>)\)", r"\1", path)    # (^q) is ^q: path_text writes an inverse so
         steps = _split(path, "/")
