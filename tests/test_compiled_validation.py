@@ -20,7 +20,7 @@ from ipgraph.iris import ID, IPG, WGS84, institution_graph
 from ipgraph.paths import DATA_DIR, HOME
 from ipgraph.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
 from ipgraph.shacl_sparql import (FOCUS_SLOT, compile_shapes, expand_prefixed_names, rewrite_not_exists,
-                                  sparql_sweep_text)
+                                  sparql_sweep_text, sweep_text)
 
 EX = Namespace("http://example.org/")
 CASES = Path(__file__).parent / "shapes"
@@ -186,6 +186,8 @@ def test_a_sweep_written_for_hash_joins_finds_the_rows_of_the_query_it_rewrites(
                for c in rewritten)
     # a type test with a variable class (FocusService-6.3.1's) is looked up from the pattern binding the class
     assert any(re.search(r"\{ SELECT [^{}]*WHERE \{ \?\w+ <[^<>]+> \?(\w+) \. \?this a \?\1 \} \}", c.sweep) for c in rewritten)
+    # a value that must be in a list, looked up by its listed values
+    assert any(re.search(r"\?_n\d+ \. VALUES \?_n\d+ \{ <", c.sweep) for c in rewritten)
     # a core check keeps one inner DISTINCT only: a class test of its value nodes, once per value node
     inner = [m.group(1) for c in rewritten if c.component != SH.SPARQLConstraintComponent
              for m in re.finditer(r"SELECT DISTINCT [^{}]*WHERE \{ ([^{}]*)\}", c.sweep.split("SELECT DISTINCT", 1)[1])]
@@ -197,6 +199,17 @@ def test_a_sweep_written_for_hash_joins_finds_the_rows_of_the_query_it_rewrites(
         assert rows(check.text()) == plain, check.shape
         found_any |= bool(plain)
     assert found_any       # some rewritten check has findings on this network
+
+
+def test_a_list_filter_becomes_values_only_where_the_pattern_before_it_binds_the_value():
+    listed = "FILTER(!(!(sameTerm(?v, <http://example.org/a>) || sameTerm(?v, <http://example.org/b>))))"
+    bound = f"SELECT DISTINCT ?this WHERE {{ {{ ?this <http://example.org/p> ?v . {listed} }} }}"
+    assert "VALUES ?v { <http://example.org/a> <http://example.org/b> }" in sweep_text(bound)
+    assert "FILTER" not in sweep_text(bound)
+    unbound = f"SELECT DISTINCT ?this WHERE {{ {{ ?this <http://example.org/p> ?w . {listed} }} }}"
+    assert listed in sweep_text(unbound)    # a FILTER over an unbound ?v removes the row; VALUES would keep it
+    projected = f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this <http://example.org/p> ?v }} }} {listed} }}"
+    assert listed in sweep_text(projected)   # the sub-select does not project ?v
 
 
 def test_a_shape_the_compiler_cannot_translate_falls_back_to_pyshacl_and_says_so():

@@ -864,6 +864,10 @@ def sweep_text(query: str, focus: str = "") -> str:
                 f"{{ SELECT {middle} {ends} WHERE {{ {middle} {second} {end} }} }}")
 
     query = _SEQUENCE.sub(sequence, _VALUE_CLASS.sub(value_class, query))
+    # a value that must be one of a list (sh:in, where the value is wanted), bound by the pattern just before
+    # the filter: the store looks up the listed values instead of testing every value of the path (100,000
+    # institutions: BasicServiceChannels-6.1c 6.8–8.8 → 6.4 s and 830 → 660 MiB)
+    query = _IN_FILTER.sub(_values_in, query)
     # MINUS { { SELECT ?this WHERE { two or more triple patterns } } } (a qualified count's conforming nodes, an
     # sh:or member's): each triple pattern hashed (a qualified facility check at 100,000 institutions: 1.0 →
     # 0.7 s; Designation-5.1d 3.4 → 0.7 s; one triple pattern gained nothing)
@@ -881,6 +885,10 @@ def sweep_text(query: str, focus: str = "") -> str:
     return _MINUS_DISTINCT.sub(hashed, query)
 
 
+# FILTER(!(!(sameTerm(?v, <a>) || …))) right after a triple pattern or a sub-select (see _values_in)
+_IN_FILTER = re.compile(
+    r"(?P<binder>\?\w+ [^\s{}]+ \?\w+ \. |\{ SELECT [^{}]*? WHERE \{ [^{}]*\} \} )"
+    r"FILTER\(!\(!\((?P<tests>sameTerm\(\?(?P<v>\w+), <[^<>\s]+>\)(?: \|\| sameTerm\(\?(?P=v), <[^<>\s]+>\))*)\)\)\)")
 _MINUS_DISTINCT = re.compile(
     r"MINUS \{ \{ SELECT (?P<projection>[^{}]*?) WHERE \{ (?P<pattern>[^{}]*?) \} \} \}")
 _IRI_OR_A = r"(?:<[^<>\s]+>|a)"
@@ -890,6 +898,19 @@ _STEP = re.compile(rf"\^?{_IRI_OR_A}[*+]?")
 # a left join written for a NOT EXISTS (rewrite_not_exists), or a MINUS, over a pattern without groups
 _ANTI_JOIN = re.compile(r"OPTIONAL \{ (?P<pattern>[^{}]*?)\n BIND\(true AS \?(?P<marker>" + _MARKER
                         + r"\d+)\) \} FILTER\(!BOUND\(\?(?P=marker)\)\)|MINUS \{ (?P<minus>[^{}]*?) \}")
+
+
+def _values_in(match: re.Match) -> str:
+    """An sh:in filter as a VALUES block, when the pattern just before it binds the value: a triple pattern whose
+    object is the value, or a sub-select that projects it (a FILTER over an unbound variable removes the row, a
+    VALUES join would keep it)."""
+    binder, v = match.group("binder"), match.group("v")
+    binds = (binder.endswith(f" ?{v} . ") if binder.startswith("?")
+             else re.search(rf"\?{v}\b", binder[:binder.index(" WHERE {")]) is not None)
+    if not binds:
+        return match.group(0)
+    members = " ".join(re.findall(r"<[^<>\s]+>", match.group("tests")))
+    return f"{binder}VALUES ?{v} {{ {members} }}"
 
 
 def _split(text: str, separator: str) -> list[str]:
