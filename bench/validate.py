@@ -19,6 +19,9 @@ Findings are compared as sets of (focus node, result path, source shape, severit
 named by its place under its named shape, so that two processes name it alike. The run prints a Markdown
 table (the README's Performance section) and writes ``bench/results/validate.json``.
 
+Each measurement runs as the ``ipgraph`` command runs: with jemalloc under the store where the machine has it
+(:mod:`ipgraph.allocator`; ``--no-jemalloc`` for the C library's allocator); the results say which.
+
 Usage: ``python bench/validate.py [-n 1000 10000 100000] [--pyshacl-limit 600] [--pyshacl-max 10000]``;
 one measurement alone: ``python bench/validate.py --one compiled 10000``; ``--json PATH`` writes the results
 elsewhere than ``bench/results/validate.json``.
@@ -228,8 +231,16 @@ def run_pyshacl(n: int, seed: int, out: Path) -> dict:
 
 
 def one(engine: str, n: int, seed: int, out: Path, incremental: bool) -> None:
+    from ipgraph.allocator import in_use
+
     result = run_compiled(n, seed, out, incremental) if engine == "compiled" else run_pyshacl(n, seed, out)
+    result["allocator"] = in_use()
     print(json.dumps(result))
+
+
+# the environment each measurement runs in: as the ``ipgraph`` command starts itself, with jemalloc under the
+# store when the machine has it (ipgraph.allocator; --no-jemalloc keeps the C library's allocator)
+ENGINE_ENV: dict[str, str] | None = None
 
 
 def measure(engine: str, n: int, seed: int, *, incremental: bool = False, limit: float | None = None):
@@ -241,7 +252,7 @@ def measure(engine: str, n: int, seed: int, *, incremental: bool = False, limit:
         if incremental:
             command.append("--incremental")
         try:
-            done = subprocess.run(command, stdout=subprocess.PIPE, timeout=limit, text=True)
+            done = subprocess.run(command, stdout=subprocess.PIPE, timeout=limit, text=True, env=ENGINE_ENV)
         except subprocess.TimeoutExpired:
             progress(f"{engine} {n}: stopped after {limit:.0f} s")
             return {"engine": engine, "n": n, "seconds": None, "timeout_s": limit}, None
@@ -274,7 +285,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global DATA
+    global DATA, ENGINE_ENV
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="network sizes")
     parser.add_argument("--seed", type=int, default=0)
@@ -283,12 +294,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(RESULTS / "validate.json"), help="where to write the results")
     parser.add_argument("--data", default=str(ROOT / "bench" / "data"),
                         help="folder of the generated networks (default bench/data)")
+    parser.add_argument("--no-jemalloc", action="store_true",
+                        help="run the engines on the C library's allocator even where jemalloc is installed")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--keys", help=argparse.SUPPRESS)
     parser.add_argument("--incremental", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load-store", nargs=2, metavar=("N", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     DATA = Path(args.data)
+    from ipgraph.allocator import SETTING, preloaded_env
+
+    ENGINE_ENV = {**os.environ, SETTING: "0"} if args.no_jemalloc else preloaded_env()
     if args.load_store:
         load_store(int(args.load_store[0]), args.seed, Path(args.load_store[1]))
         return 0
@@ -313,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         progress(f"N = {n}: {json.dumps(row)}")
     print(table(rows))
+    print("\nAllocator: " + ", ".join(sorted({f"{e} {r[e]['allocator']}" for r in rows for e in ("compiled", "pyshacl")
+                                              if (r.get(e) or {}).get("allocator")})))
     big = next((r for r in rows if r["n"] == largest), None)
     if big and big["compiled"].get("incremental"):
         inc = big["compiled"]["incremental"]

@@ -434,9 +434,17 @@ def _bench(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
+def _version() -> str:
+    from . import __version__
+    from .allocator import in_use
+
+    return f"ipgraph {__version__} (store allocator: {in_use()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ipgraph", description="知识产权信息公共服务体系知识图谱 / "
                                      "knowledge graph of the IP information public service network")
+    parser.add_argument("--version", action="version", version=_version())
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, setup) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
@@ -453,6 +461,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def entry() -> None:
+    """The ``ipgraph`` command: started again with jemalloc under the store when the machine has it
+    (:mod:`ipgraph.allocator`), then :func:`main`."""
+    from .allocator import restart_with_jemalloc
+
+    restart_with_jemalloc(sys.argv[1:])
+    sys.exit(main())
 
 
 if __name__ == "__main__":
