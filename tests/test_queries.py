@@ -46,3 +46,20 @@ def test_bind_puts_values_inside_the_where_group():
     bound = queries.bind(query, {"p": URIRef("http://example.org/p"), "o": [1, 2]})
     assert bound.startswith("SELECT ?s WHERE {\nVALUES ?p { <http://example.org/p> }")
     assert "VALUES ?o { " in bound
+
+
+def test_a_table_binds_variables_row_by_row():
+    query = queries.NamedQuery("t", "SELECT ?s WHERE { ?s ?p ?o }")
+    p, o = URIRef("http://example.org/p"), URIRef("http://example.org/o")
+    bound = queries.bind(query, {"pairs": queries.Table(("p", "o"), [(p, o), (p, 'x" } DROP ALL {')])})
+    assert 'VALUES (?p ?o) { (<http://example.org/p> <http://example.org/o>) (<http://example.org/p> "x\\" } DROP ALL {") }' in bound
+
+
+@pytest.mark.parametrize("table", [
+    queries.Table(("p", "o"), [(URIRef("http://example.org/p"),)]),     # a row short of a value
+    queries.Table(("p", "o } DROP ALL {"), []),                          # not a variable
+    queries.Table(("p",), [(URIRef("http://x/> . <y"),)]),                # not an IRI
+])
+def test_a_malformed_table_is_refused(table):
+    with pytest.raises(ValueError):
+        queries.values_block({"t": table})

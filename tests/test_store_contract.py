@@ -167,4 +167,12 @@ def test_graph_changes_name_only_the_triples_a_replacement_removes_and_adds(any_
     count = any_store.triple_count()
     assert any_store.graph_changes({name: new}) == {name: ({label}, {phone})}
     assert any_store.graph_changes({name: current}) == {name: (set(), set())}
+    # a triple replaced by another of the same predicate (as many as before), and a graph the store lacks
+    relabelled = current + Graph()
+    relabelled.remove(label)
+    renamed = (institution, SKOS.prefLabel, Literal("示例机构（改名）", lang="zh"))
+    relabelled.add(renamed)
+    assert any_store.graph_changes({name: relabelled}) == {name: ({label}, {renamed})}
+    unknown = URIRef("https://w3id.org/ipgraph/graph/institution/not-stored")
+    assert any_store.graph_changes({unknown: {phone}}) == {unknown: (set(), {phone})}
     assert any_store.triple_count() == count

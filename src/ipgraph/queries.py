@@ -8,7 +8,7 @@ engine understands and which keeps pyoxigraph's substitution limits out of the w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,16 +70,42 @@ def term(value: object) -> Node:
     raise TypeError(f"cannot bind {type(value).__name__} into a query")
 
 
+@dataclass(frozen=True)
+class Table:
+    """Several variables bound together, row by row: ``VALUES (?a ?b) { (…) … }``. Joined to a triple pattern
+    whose predicate and object it binds, each row is one index lookup, where one variable's list of values
+    and a FILTER on the other read every triple of the first."""
+    variables: tuple[str, ...]
+    rows: Sequence[tuple[object, ...]]
+
+
 def values_block(bindings: Mapping[str, object]) -> str:
-    """``VALUES`` clauses for the bindings; a list or tuple binds one variable to several values."""
+    """``VALUES`` clauses for the bindings; a list or tuple binds one variable to several values, a
+    :class:`Table` (under any keyword) its variables row by row."""
     clauses = []
     for variable, value in bindings.items():
         if not _VARIABLE.match(variable):
             raise ValueError(f"not a variable name: {variable!r}")
+        if isinstance(value, Table):
+            clauses.append(_table_block(value))
+            continue
         items: Iterable[object] = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         rendered = " ".join(term(item).n3() for item in items)
         clauses.append(f"VALUES ?{variable} {{ {rendered} }}")
     return "\n".join(clauses)
+
+
+def _table_block(table: Table) -> str:
+    for variable in table.variables:
+        if not _VARIABLE.match(variable):
+            raise ValueError(f"not a variable name: {variable!r}")
+    rows = []
+    for row in table.rows:
+        if len(row) != len(table.variables):
+            raise ValueError(f"a row of {len(row)} values for {len(table.variables)} variables")
+        rows.append("(" + " ".join(term(item).n3() for item in row) + ")")
+    names = " ".join(f"?{variable}" for variable in table.variables)
+    return f"VALUES ({names}) {{ {' '.join(rows)} }}"
 
 
 def bind(query: NamedQuery, bindings: Mapping[str, object]) -> str:

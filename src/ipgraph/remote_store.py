@@ -43,7 +43,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import __version__, queries
 from .store import (BadData, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable, _parse_error,
-                    Changes, changes_by_reading, rdf_format, to_ox, to_rdflib)
+                    Changes, changes_by_reading, json_rows, rdf_format, to_ox, to_rdflib)
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -180,7 +180,7 @@ class RemoteStore:
         if self.is_virtuoso():
             return turtle_result_set(self._send(text, form=SELECT, accept=TURTLE))
         answer = _json(self._send(text, form=SELECT))
-        return list(answer.get("head", {}).get("vars", [])), _rows(answer)
+        return list(answer.get("head", {}).get("vars", [])), json_rows(answer)
 
     def is_virtuoso(self) -> bool:
         """Whether the engine is Virtuoso (its Server header), asked once."""
@@ -349,26 +349,6 @@ def _nt(term: Node, labels: dict[BNode, str]) -> str:
     if isinstance(term, Literal):
         return str(to_ox(term))
     raise BadData(f"cannot store {term!r}")
-
-
-def _term(value: dict) -> Node:
-    """An rdflib term for a SPARQL 1.1 JSON results term (Virtuoso's older ``typed-literal`` included)."""
-    kind, text = value.get("type"), value.get("value", "")
-    if kind == "uri":
-        return URIRef(text)
-    if kind == "bnode":
-        return BNode(text)
-    if value.get("xml:lang"):
-        return Literal(text, lang=value["xml:lang"])
-    datatype = value.get("datatype")
-    if not datatype or datatype == str(XSD.string):
-        return Literal(text)
-    return Literal(text, datatype=URIRef(datatype))
-
-
-def _rows(answer: dict) -> list[Row]:
-    return [{var: _term(value) for var, value in binding.items()}
-            for binding in answer.get("results", {}).get("bindings", [])]
 
 
 _RS = "http://www.w3.org/2005/sparql-results#"
