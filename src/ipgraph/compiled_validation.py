@@ -633,15 +633,16 @@ class IncrementalValidation:
                     self._linking[row["neighbour"]] |= REGION_LINKS
         return found
 
-    def _without_own_data(self) -> dict[Node, set[Node]]:
+    def _without_own_data(self) -> dict[Node, frozenset[Node]]:
         """The nodes that have no data in the changed graphs, only links between them and the changed subjects
         (either way), with the linking predicates."""
-        found: dict[Node, set[Node]] = defaultdict(set)
+        found: dict[Node, frozenset[Node]] = {}
         for links in (self._linking, self._objects):
             for node, predicates in links.items():
                 if node not in self._subjects:
-                    found[node] |= predicates
-        return dict(found)
+                    known = found.get(node)
+                    found[node] = frozenset(predicates) if known is None else known | predicates
+        return found
 
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new).
@@ -658,19 +659,26 @@ class IncrementalValidation:
         changed = self.engine.following(self._delta) if self._delta_settled() else None
         self._forget()
 
+        shapes_for: dict[frozenset[Node], frozenset[Node]] = {}   # by linking predicates: a node guides thousands
+
         def reached(node: Node) -> frozenset[Node] | None:
             """The shapes a node is re-checked for (None: all)."""
-            if node not in link_only:
+            predicates = link_only.get(node)
+            if predicates is None:
                 return changed
-            following = self.engine.following(link_only[node])
-            return following if changed is None else following & changed
+            found = shapes_for.get(predicates)
+            if found is None:
+                following = self.engine.following(predicates)
+                found = shapes_for[predicates] = following if changed is None else following & changed
+            return found
 
         reach = {node: reached(node) for node in nodes}
         named = _named(n for n in nodes if reach[n] is None or reach[n])
         self.last_nodes = named
         # the shapes any node is re-checked for: the others need not be asked which nodes they target
         wanted = None if any(reach[n] is None for n in named) else frozenset().union(*(reach[n] for n in named))
-        per_shape = self.engine.focus_nodes(self.store, named, linked_only, wanted) if named else {}
+        linked = {n: linked_only[n] for n in named if n in linked_only}
+        per_shape = self.engine.focus_nodes(self.store, named, linked, wanted) if named else {}
         for top, listed in per_shape.items():
             per_shape[top] = [n for n in listed if reach[n] is None or top in reach[n]]
         after = set(self.engine.findings(self.store, named, per_shape=per_shape)) if named else set()
