@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,17 +368,30 @@ class EmbeddedStore:
         changes = {}
         for name, graph in graphs.items():
             target = ox.NamedNode(str(name))
-            new = {ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in graph}
-            kept = {quad for quad in new if quad in self._store}
-            kept_per_predicate = Counter(quad.predicate for quad in kept)
+            made: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}   # subjects and predicates repeat
+
+            def term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+                found = made.get(node)
+                if found is None:
+                    found = made[node] = to_ox(node)
+                return found
+
+            by_predicate: dict[Node, list[ox.Quad]] = defaultdict(list)
+            for s, p, o in graph:
+                by_predicate[p].append(ox.Quad(term(s), term(p), to_ox(o), target))
+            held = {row["p"]: int(row["n"]) for row in self.select("graph-predicate-counts", graph=name)}
             removed: set[ox.Quad] = set()
-            for row in self.select("graph-predicate-counts", graph=name):
-                predicate = ox.NamedNode(str(row["p"]))
-                if int(row["n"]) > kept_per_predicate[predicate]:
-                    removed.update(quad for quad in self._store.quads_for_pattern(None, predicate, None, target)
-                                   if quad not in kept)
+            added: set[ox.Quad] = set()
+            for predicate in by_predicate.keys() | held.keys():
+                quads = by_predicate.get(predicate, [])
+                missing = [quad for quad in quads if quad not in self._store]
+                added.update(missing)
+                if held.get(predicate, 0) > len(quads) - len(missing):    # some held triples are not in the upload
+                    new = set(quads)
+                    removed.update(quad for quad in self._store.quads_for_pattern(None, to_ox(predicate), None, target)
+                                   if quad not in new)
             changes[name] = tuple({(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in part}
-                                  for part in (removed, new - kept))
+                                  for part in (removed, added))
         return changes
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
