@@ -581,13 +581,6 @@ class IncrementalValidation:
                 self._objects[o].add(p)
         return nodes, subjects
 
-    @property
-    def linked_only(self) -> dict[Node, set[Node]]:
-        """The nodes the changed graphs only link to (no data of their own there, not neighbours), with the
-        linking predicates: see :meth:`CompiledEngine.focus_nodes`."""
-        return {node: predicates for node, predicates in self._objects.items()
-                if node not in self._subjects and node not in self._linking}
-
     def _delta_settled(self) -> bool:
         """Whether every changed graph was read before and compared with its new content."""
         return self._delta_known and bool(self._before) and set(self._before) <= self._compared
@@ -633,17 +626,6 @@ class IncrementalValidation:
                     self._linking[row["neighbour"]] |= REGION_LINKS
         return found
 
-    def _without_own_data(self) -> dict[Node, frozenset[Node]]:
-        """The nodes that have no data in the changed graphs, only links between them and the changed subjects
-        (either way), with the linking predicates."""
-        found: dict[Node, frozenset[Node]] = {}
-        for links in (self._linking, self._objects):
-            for node, predicates in links.items():
-                if node not in self._subjects:
-                    known = found.get(node)
-                    found[node] = frozenset(predicates) if known is None else known | predicates
-        return found
-
     def recheck(self, nodes: set[Node]) -> tuple[set[Finding], set[Finding]]:
         """Re-run every constraint for ``nodes``; returns (findings gone, findings new).
 
@@ -655,17 +637,25 @@ class IncrementalValidation:
         telephone number re-checks the node for the shapes that read telephone numbers, not for its staff or
         services, nor the hundreds of institutions it guides.
         """
-        linked_only, link_only = self.linked_only, self._without_own_data()
+        # what affected learnt: the changed graphs' subjects (data of their own there), the nodes linked to them
+        # from outside and the nodes their triples link to, each with the linking predicates
+        subjects, linking, objects = self._subjects, self._linking, self._objects
         changed = self.engine.following(self._delta) if self._delta_settled() else None
         self._forget()
-
         shapes_for: dict[frozenset[Node], frozenset[Node]] = {}   # by linking predicates: a node guides thousands
 
+        def linked_only(node: Node) -> bool:
+            """Whether the changed graphs only link to ``node`` (no data of its own there, not a neighbour): see
+            :meth:`CompiledEngine.focus_nodes`."""
+            return node in objects and node not in subjects and node not in linking
+
         def reached(node: Node) -> frozenset[Node] | None:
-            """The shapes a node is re-checked for (None: all)."""
-            predicates = link_only.get(node)
-            if predicates is None:
+            """The shapes a node is re-checked for (None: all): a node without data of its own in the changed
+            graphs, only links between it and their subjects (either way), for those that follow such a link."""
+            into, out = (None, None) if node in subjects else (linking.get(node), objects.get(node))
+            if into is None and out is None:
                 return changed
+            predicates = frozenset(out if into is None else into if out is None else into | out)
             found = shapes_for.get(predicates)
             if found is None:
                 following = self.engine.following(predicates)
@@ -677,7 +667,7 @@ class IncrementalValidation:
         self.last_nodes = named
         # the shapes any node is re-checked for: the others need not be asked which nodes they target
         wanted = None if any(reach[n] is None for n in named) else frozenset().union(*(reach[n] for n in named))
-        linked = {n: linked_only[n] for n in named if n in linked_only}
+        linked = {n: objects[n] for n in named if linked_only(n)}
         per_shape = self.engine.focus_nodes(self.store, named, linked, wanted) if named else {}
         for top, listed in per_shape.items():
             per_shape[top] = [n for n in listed if reach[n] is None or top in reach[n]]
@@ -693,7 +683,7 @@ class IncrementalValidation:
             # links to, under subject/object targets (see CompiledEngine.focus_nodes); a linked node, under the
             # shapes it was not re-checked for (above)
             kept = {f for f in old if (top := self.engine.top_of.get(f.shape)) is not None and (node, top) not in ran
-                    and ((node in linked_only and self.engine.by_links(top))
+                    and ((linked_only(node) and self.engine.by_links(top))
                          or (reach[node] is not None and top not in reach[node]))}
             after |= kept
         for finding in after:
