@@ -11,7 +11,6 @@ re-checks only the focus nodes the change can reach (see :meth:`IncrementalValid
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import sys
@@ -28,6 +27,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from . import validate as reference
+from .collector import freeze_long_lived
 from .network import owner_key
 from .iris import ID, IPG
 from .queries import Table, values_block
@@ -492,10 +492,7 @@ class IncrementalValidation:
         self._forget()
         for finding in self.engine.findings(store, progress=progress) if findings is None else findings:
             self.by_focus[finding.focus].add(finding)
-        # the findings kept live as long as the service: out of the cyclic collector's reach, its full passes
-        # need not walk them (one such pass in a re-check at 100,000 institutions took 450 ms of a 478 ms
-        # re-validation); they are still freed when dropped, as they hold no reference cycles
-        gc.freeze()
+        freeze_long_lived()   # the findings live as long as the service, and hold no reference cycles
 
     @property
     def findings(self) -> list[Finding]:

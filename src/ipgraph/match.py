@@ -17,7 +17,6 @@ the offered concept is the one asked for, n when it is n steps narrower), then i
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import threading
@@ -34,6 +33,7 @@ from rdflib import URIRef
 
 from .catalog import CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, NARROWER, SERVICES, Catalog, Concept, \
     ConceptMatch, Expansion, UnknownConcept, normalize
+from .collector import freeze_long_lived
 from .iris import ID, IPG, institution_key
 from .places import EARTH_RADIUS_KM, AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
 from .record_table import RecordTable, Superseded
@@ -676,12 +676,8 @@ class Matcher:
             if self._generation == generation:
                 self._table = (index, table)
                 self._table_ready.notify_all()
-        # the table's objects (millions at national scale) live until the next rebuild and hold no cycles: out of
-        # the cyclic collector's sight, a full collection no longer walks them all (120 ms at 10,000 institutions,
-        # over a second at 100,000, a pause every request in flight waits for); reference counting frees them.
-        # One collection first, so that no garbage cycle of before is frozen with them.
-        gc.collect()
-        gc.freeze()
+        # the table's objects (millions at national scale) live until the next rebuild and hold no cycles
+        freeze_long_lived()
 
     def hold_records(self) -> None:
         """Read records from the graph until the next :meth:`rebuild` (call before a write commits)."""
