@@ -177,7 +177,7 @@ def measure_incremental(store, engine, findings) -> dict:
     picks.append(("ProvincialNode (largest graph)", nodes[max(sizes, key=lambda row: int(row["triples"]))["graph"]]))
     timings, rechecked, each = [], [], []
     for kind, institution in picks:
-        key = str(institution).rsplit("/", 1)[-1]
+        key = institution_key(str(institution))
         graph = Graph()
         for row in store.select_text(f"SELECT ?s ?p ?o WHERE {{ GRAPH {institution_graph(key).n3()} {{ ?s ?p ?o }} }}"):
             graph.add((row["s"], row["p"], row["o"]))

@@ -388,7 +388,7 @@ class EmbeddedStore:
                 added.update(missing)
                 if held.get(predicate, 0) > len(quads) - len(missing):    # some held triples are not in the upload
                     new = set(quads)
-                    removed.update(quad for quad in self._store.quads_for_pattern(None, to_ox(predicate), None, target)
+                    removed.update(quad for quad in self._store.quads_for_pattern(None, term(predicate), None, target)
                                    if quad not in new)
             changes[name] = tuple({(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in part}
                                   for part in (removed, added))
