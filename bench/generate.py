@@ -198,7 +198,7 @@ def _typed(value: object, datatype: str) -> str:
 
 def _uscc_with_wrong_check(rng: random.Random, adcode: str) -> str:
     """An 18-character code of the GB 32100 shape whose check character is wrong (so it is nobody's)."""
-    from ipgraph.uscc import ALPHABET, check_character
+    from ipgraph.sheets.uscc import ALPHABET, check_character
 
     body = "52" + adcode + "".join(rng.choice("0123456789") for _ in range(9))
     right = ALPHABET.index(check_character(body))

@@ -8,7 +8,7 @@ network, each N in a fresh process so that its peak memory is its own):
   the whole ``Matcher`` (vocabulary: catalogue, gazetteer, schemes + index); then, once the latencies are
   measured, the first use of the fee, IP-type and channel filters (each reads its mask from the graph);
 * **records ready** — seconds from the start of the ``Matcher`` until its record table
-  (``ipgraph.record_table``, read in the background) serves the records of results; the rest is measured
+  (``ipgraph.matching.record_table``, read in the background) serves the records of results; the rest is measured
   after that;
 * **latency** (p50/p99 over the same seeded queries: a catalogue label and a county, prefecture or province
   code) of
@@ -134,7 +134,7 @@ def make_queries(matcher, count: int, seed: int) -> list[Query]:
     """Seeded queries: a label of a catalogue concept that some institution offers, and a region code."""
     import random
 
-    from ipgraph.match import MatchInputError
+    from ipgraph.matching.match import MatchInputError
 
     rng = random.Random(seed)
     vocab = matcher.vocabulary
@@ -198,8 +198,8 @@ class NumpyBaseline:
 
 def first_filter_use(index) -> dict[str, float]:
     """Seconds the first request with each filter waits while its mask is read (free, patent, phone)."""
-    from ipgraph.iris import ID
-    from ipgraph.match import FREE
+    from ipgraph.model.iris import ID
+    from ipgraph.matching.match import FREE
 
     out = {}
     for name, query, variable, value in (("free", "match-filter-fee", "fee", FREE),
@@ -215,8 +215,8 @@ def sparql_top(store, query: Query, k: int = 10) -> list[str]:
     """The reference: the named query ``match-sparql`` (candidates), distance and order in Python."""
     from rdflib import Literal, URIRef
 
-    from ipgraph.iris import IPG
-    from ipgraph.places import haversine_km
+    from ipgraph.model.iris import IPG
+    from ipgraph.model.places import haversine_km
 
     rows = store.select("match-sparql", concept=[URIRef(c) for c in query.concepts], kind=IPG.ServiceInstitution,
                         freeOnly=Literal(False), anyIpType=Literal(True), anyChannel=Literal(True))
@@ -241,9 +241,9 @@ def load_network(n: int, seed: int, workdir: Path):
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import generate
 
-    from ipgraph.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
-    from ipgraph.seed import reference_files
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.model.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
+    from ipgraph.store.seed import reference_files
+    from ipgraph.store.embedded import EmbeddedStore
 
     generated = generate(n, seed, workdir / f"network-{n}-{seed}.nq")
     store = EmbeddedStore()
@@ -315,8 +315,8 @@ def profile_top(function, lines: int = 25) -> str:
 def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_queries: int, seconds: float,
              requests: int, clients: int, profile: bool = False, rounds_: int = 4) -> dict:
     """Every measurement for one N (run in a fresh process by :func:`run`)."""
-    from ipgraph.api import create_app
-    from ipgraph.match import Matcher
+    from ipgraph.web import create_app
+    from ipgraph.matching.match import Matcher
     from ipgraph.settings import Settings
 
     out: dict = {"n": n, "seed": seed}

@@ -8,7 +8,7 @@ engine's own:
 * **compiled** — the network is bulk-loaded into an on-disk pyoxigraph store (one named graph per institution,
   with the ontology and schemes); every compiled constraint runs in the store (the *sweep*);
 * **pySHACL** — the same network and reference data parsed with rdflib and validated by
-  :func:`ipgraph.validate.validate`, only where it is expected to end within the time limit (default 10 min;
+  :func:`ipgraph.validation.reference.validate`, only where it is expected to end within the time limit (default 10 min;
   it is skipped at 100,000, and stopped when it runs past the limit);
 * **incremental** (largest N) — after the sweep, institutions of several kinds are re-uploaded with changes
   (understaffed, no Chinese name, a bad telephone number) and only what they can affect is re-checked; the
@@ -20,7 +20,7 @@ named by its place under its named shape, so that two processes name it alike. T
 table (the README's Performance section) and writes ``bench/results/validate.json``.
 
 Each measurement runs as the ``ipgraph`` command runs: with jemalloc under the store where the machine has it
-(:mod:`ipgraph.allocator`; ``--no-jemalloc`` for the C library's allocator); the results say which.
+(:mod:`ipgraph.cli.allocator`; ``--no-jemalloc`` for the C library's allocator); the results say which.
 
 Usage: ``python bench/validate.py [-n 1000 10000 100000] [--pyshacl-limit 600] [--pyshacl-max 10000]``;
 one measurement alone: ``python bench/validate.py --one compiled 10000``; ``--json PATH`` writes the results
@@ -74,7 +74,7 @@ def shape_label(shapes, shape) -> str:
     from rdflib import URIRef
     from rdflib.namespace import RDF, SH
 
-    from ipgraph.shacl_sparql import path_text
+    from ipgraph.validation.shacl_sparql import path_text
 
     if isinstance(shape, URIRef):
         return str(shape)
@@ -110,9 +110,9 @@ def load_store(n: int, seed: int, folder: Path) -> None:
     process, so that the bulk loader's memory is not counted as the sweep's)."""
     import pyoxigraph as ox
 
-    from ipgraph.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
-    from ipgraph.seed import ONTOLOGY_FILE, SCHEME_FILES
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.model.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
+    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
+    from ipgraph.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(folder)
     store._store.bulk_load(path=str(network(n, seed)), format=ox.RdfFormat.N_QUADS)   # bench only: the bulk loader
@@ -124,8 +124,8 @@ def load_store(n: int, seed: int, folder: Path) -> None:
 
 
 def run_compiled(n: int, seed: int, out: Path, incremental: bool) -> dict:
-    from ipgraph.compiled_validation import CompiledEngine
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.validation.compiled import CompiledEngine
+    from ipgraph.store.embedded import EmbeddedStore
 
     network(n, seed)
     folder = Path(tempfile.mkdtemp(prefix=f"ipgraph-bench-{n}-"))
@@ -161,8 +161,8 @@ def measure_incremental(store, engine, findings) -> dict:
     does them; at the end, compare the kept findings with a full sweep of the changed store."""
     from rdflib import Graph, Literal, URIRef
 
-    from ipgraph.compiled_validation import IncrementalValidation
-    from ipgraph.iris import IPG, institution_graph, institution_key
+    from ipgraph.validation.compiled import IncrementalValidation
+    from ipgraph.model.iris import IPG, institution_graph, institution_key
     from rdflib.namespace import SKOS
 
     incremental = IncrementalValidation(store, engine, findings=findings)
@@ -209,9 +209,9 @@ def measure_incremental(store, engine, findings) -> dict:
 def run_pyshacl(n: int, seed: int, out: Path) -> dict:
     from rdflib import Dataset, Graph
 
-    from ipgraph import validate as reference
-    from ipgraph.compiled_validation import pyshacl_keys
-    from ipgraph.seed import ONTOLOGY_FILE, SCHEME_FILES
+    from ipgraph.validation import reference
+    from ipgraph.validation.compiled import pyshacl_keys
+    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
 
     path = network(n, seed)
     started = time.perf_counter()
@@ -236,7 +236,7 @@ def run_pyshacl(n: int, seed: int, out: Path) -> dict:
 
 
 def one(engine: str, n: int, seed: int, out: Path, incremental: bool) -> None:
-    from ipgraph.allocator import in_use
+    from ipgraph.cli.allocator import in_use
 
     result = run_compiled(n, seed, out, incremental) if engine == "compiled" else run_pyshacl(n, seed, out)
     result["allocator"] = in_use()
@@ -244,7 +244,7 @@ def one(engine: str, n: int, seed: int, out: Path, incremental: bool) -> None:
 
 
 # the environment each measurement runs in: as the ``ipgraph`` command starts itself, with jemalloc under the
-# store when the machine has it (ipgraph.allocator; --no-jemalloc keeps the C library's allocator)
+# store when the machine has it (ipgraph.cli.allocator; --no-jemalloc keeps the C library's allocator)
 ENGINE_ENV: dict[str, str] | None = None
 
 
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-store", nargs=2, metavar=("N", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     DATA = Path(args.data)
-    from ipgraph.allocator import SETTING, preloaded_env
+    from ipgraph.cli.allocator import SETTING, preloaded_env
 
     ENGINE_ENV = {**os.environ, SETTING: "0"} if args.no_jemalloc else preloaded_env()
     if args.load_store:

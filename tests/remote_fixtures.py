@@ -1,7 +1,7 @@
 """Session fixtures for the remote SPARQL engines, and ``any_store``: the same tests on every store.
 
 Each engine is started once per session on a private database (``tests/engines.py``) and loaded the way
-``ipgraph load`` loads it (``seed.seed`` through :class:`~ipgraph.remote_store.RemoteStore`), so the
+``ipgraph load`` loads it (``seed.seed`` through :class:`~ipgraph.store.remote.RemoteStore`), so the
 three stores hold the same data as the embedded ``sample_store``.
 
 An engine that is not installed skips its tests, unless ``IPGRAPH_REQUIRE_ENGINES=1`` (set by ``.ci/run``),
@@ -15,8 +15,8 @@ import os
 import pytest
 
 import engines
-from ipgraph.remote_store import RemoteStore
-from ipgraph.seed import mark_seeded, seed
+from ipgraph.store.remote import RemoteStore
+from ipgraph.store.seed import mark_seeded, seed
 
 STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ipgraph.api import create_app
-from ipgraph.backup import export_quads
-from ipgraph.iris import ID, IPG, PROVENANCE_GRAPH
-from ipgraph.seed import SAMPLE_NETWORK
+from ipgraph.web import create_app
+from ipgraph.admin.backup import export_quads
+from ipgraph.model.iris import ID, IPG, PROVENANCE_GRAPH
+from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.settings import Settings
 
 TOKEN = "test-admin-token-7c1f"
@@ -276,7 +276,7 @@ def test_jsonld_upload_is_accepted(client):
 
 def test_spreadsheet_of_one_institution_replaces_only_that_institution(client, store, tmp_path):
     """The template carries links in both directions (guided by / guides): they must not empty other graphs."""
-    from ipgraph.template import write_spreadsheet
+    from ipgraph.sheets.template import write_spreadsheet
 
     network = Graph().parse(SAMPLE_NETWORK)
     prefix = str(ID["institution/daqing-petro-assoc"])

@@ -1,4 +1,4 @@
-"""The ``ipgraph`` command runs the store on jemalloc where the machine has it (ipgraph.allocator)."""
+"""The ``ipgraph`` command runs the store on jemalloc where the machine has it (ipgraph.cli.allocator)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ipgraph.allocator import SETTING, jemalloc_library, preloaded_env
+from ipgraph.cli.allocator import SETTING, jemalloc_library, preloaded_env
 
 INSTALLED = jemalloc_library({})
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
 from test_store_contract import normal
 

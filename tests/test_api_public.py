@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
 
 

@@ -7,10 +7,10 @@ import gzip
 
 from rdflib import Graph, Literal, URIRef
 
-from ipgraph.backup import backup, export_quads, restore
-from ipgraph.cli import main
-from ipgraph.iris import PRIVATE_GRAPH, institution_graph
-from ipgraph.store import EmbeddedStore
+from ipgraph.admin.backup import backup, export_quads, restore
+from ipgraph.cli.main import main
+from ipgraph.model.iris import PRIVATE_GRAPH, institution_graph
+from ipgraph.store.embedded import EmbeddedStore
 
 PUBLIC = institution_graph("tiny")
 SECRET = "contact-only-with-consent@example.org"

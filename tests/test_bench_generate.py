@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from ipgraph.paths import HOME
-from ipgraph.uscc import is_valid
+from ipgraph.sheets.uscc import is_valid
 
 IPG = "https://w3id.org/ipgraph/ontology#"
 ID = "https://w3id.org/ipgraph/id/"

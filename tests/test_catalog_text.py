@@ -2,8 +2,8 @@
 
 import pytest
 
-from ipgraph.catalog import Catalog, UnknownConcept, normalize
-from ipgraph.iris import SCHEMES_GRAPH
+from ipgraph.model.catalog import Catalog, UnknownConcept, normalize
+from ipgraph.model.iris import SCHEMES_GRAPH
 
 SVC = "https://w3id.org/ipgraph/id/service/"
 
@@ -38,7 +38,7 @@ svc:topic-navigation a skos:Concept ; skos:inScheme scheme:services ; skos:notat
 
 @pytest.fixture(scope="module")
 def catalog():
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.store.embedded import EmbeddedStore
 
     store = EmbeddedStore()
     store.load(CATALOGUE.encode(), graph=SCHEMES_GRAPH, format="turtle")

@@ -4,9 +4,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from ipgraph.iris import ID
-from ipgraph.seed import SCHEME_FILES
-from ipgraph.spec import service_items
+from ipgraph.model.iris import ID
+from ipgraph.store.seed import SCHEME_FILES
+from ipgraph.model.spec import service_items
 
 SERVICES = ID["scheme/services"]
 

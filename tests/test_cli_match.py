@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ipgraph import cli
+from ipgraph.cli import main as cli
 
 
 class _Borrowed:
@@ -24,7 +24,7 @@ class _Borrowed:
 
 @pytest.fixture
 def borrowed_store(monkeypatch, sample_store):
-    monkeypatch.setattr("ipgraph.seed.open_embedded", lambda *args, **kwargs: _Borrowed(sample_store))
+    monkeypatch.setattr("ipgraph.store.seed.open_embedded", lambda *args, **kwargs: _Borrowed(sample_store))
 
 
 def test_match_prints_the_ranked_table(borrowed_store, capsys, sample_matcher):

@@ -13,13 +13,13 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, Namespace
 
-from ipgraph import validate as reference
-from ipgraph.compiled_validation import (CompiledEngine, IncrementalValidation, graph_store, pyshacl_keys,
+from ipgraph.validation import reference
+from ipgraph.validation.compiled import (CompiledEngine, IncrementalValidation, graph_store, pyshacl_keys,
                                          validate_graph)
-from ipgraph.iris import ID, IPG, WGS84, institution_graph
+from ipgraph.model.iris import ID, IPG, WGS84, institution_graph
 from ipgraph.paths import DATA_DIR, HOME
-from ipgraph.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
-from ipgraph.shacl_sparql import (FOCUS_SLOT, compile_shapes, expand_prefixed_names, rewrite_not_exists,
+from ipgraph.store.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
+from ipgraph.validation.shacl_sparql import (FOCUS_SLOT, compile_shapes, expand_prefixed_names, rewrite_not_exists,
                                   sparql_sweep_text, sweep_text)
 
 EX = Namespace("http://example.org/")
@@ -387,8 +387,8 @@ def test_report_matches_the_reference_report_and_is_a_standard_shacl_report(engi
 @pytest.fixture
 def network_store(tmp_path):
     """A generated network in the store, one named graph per institution (as uploads keep them)."""
-    from ipgraph.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.model.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
+    from ipgraph.store.embedded import EmbeddedStore
 
     sys.path.insert(0, str(HOME / "bench"))
     from generate import generate
@@ -561,7 +561,7 @@ def test_incremental_revalidation_after_replacing_institutions_equals_a_full_run
 def test_validate_command_uses_the_compiled_engine_by_default_and_agrees_with_pyshacl(capsys):
     import json
 
-    from ipgraph.cli import main
+    from ipgraph.cli.main import main
 
     assert main(["validate", str(EXAMPLE), "--format", "json", "--lang", "en"]) == 1
     captured = capsys.readouterr()
@@ -576,7 +576,7 @@ def test_validate_command_uses_the_compiled_engine_by_default_and_agrees_with_py
 
 
 def test_validate_command_writes_a_standard_shacl_report_in_turtle(capsys):
-    from ipgraph.cli import main
+    from ipgraph.cli.main import main
 
     assert main(["validate", str(EXAMPLE), "--format", "turtle"]) == 1
     graph = Graph().parse(data=capsys.readouterr().out, format="turtle")

@@ -1,7 +1,7 @@
 """docs/clause-coverage.md lists every clause of chapters 5–7 with its shapes or a reason, and is up to date."""
 
-from ipgraph import coverage
-from ipgraph.spec import requirement_clauses
+from ipgraph.validation import coverage
+from ipgraph.model.spec import requirement_clauses
 
 
 def test_every_clause_of_chapters_5_to_7_has_shapes_or_a_reason():
@@ -28,4 +28,4 @@ def test_every_shape_clause_is_a_clause_of_the_index():
 
 def test_the_committed_table_is_up_to_date():
     assert coverage.COVERAGE_FILE.read_text(encoding="utf-8") == coverage.render(), \
-        "docs/clause-coverage.md is out of date: run `python -m ipgraph.coverage`"
+        "docs/clause-coverage.md is out of date: run `python -m ipgraph.validation.coverage`"

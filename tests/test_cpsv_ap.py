@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from ipgraph.iris import CV, IPG
-from ipgraph.seed import SAMPLE_NETWORK
-from ipgraph.validate import reference_graph
+from ipgraph.model.iris import CV, IPG
+from ipgraph.store.seed import SAMPLE_NETWORK
+from ipgraph.validation.reference import reference_graph
 
 STANDARDS = Path(__file__).parents[1] / "standards"
 SHAPES = ["PublicServiceShape", "PublicOrganisationShape", "ChannelShape"]

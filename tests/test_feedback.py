@@ -8,10 +8,10 @@ import gzip
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
-from ipgraph.backup import export_quads
-from ipgraph.feedback import RateLimiter
-from ipgraph.iris import PRIVATE_GRAPH
+from ipgraph.web import create_app
+from ipgraph.admin.backup import export_quads
+from ipgraph.admin.feedback import RateLimiter
+from ipgraph.model.iris import PRIVATE_GRAPH
 from ipgraph.settings import Settings
 
 TOKEN = "feedback-test-token"
@@ -170,7 +170,7 @@ def test_no_public_api_or_page_returns_feedback(with_personal_data):
 
 
 def test_backup_without_private_flag_leaves_feedback_out(with_personal_data, store, tmp_path):
-    from ipgraph.backup import backup
+    from ipgraph.admin.backup import backup
 
     public, full = tmp_path / "public.nq.gz", tmp_path / "full.nq.gz"
     backup(store, public)

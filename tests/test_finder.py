@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
 
 

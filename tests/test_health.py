@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
-from ipgraph.store import StoreError
+from ipgraph.store.embedded import StoreError
 
 
 class Watched:

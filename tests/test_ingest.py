@@ -11,13 +11,13 @@ from openpyxl.utils import get_column_letter
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from ipgraph import uscc
-from ipgraph.cli import main
-from ipgraph.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet, read_spreadsheet
-from ipgraph.iris import CV, ID, IPG, SCHEMA, WGS84
-from ipgraph.seed import REGIONS_FILE, SCHEME_FILES
-from ipgraph.template import round_trip_difference, write_spreadsheet, write_template
-from ipgraph.workbook import INSTITUTIONS, LISTS, OFFERINGS, institution_columns, offering_columns, vocabulary
+from ipgraph.sheets import uscc
+from ipgraph.cli.main import main
+from ipgraph.sheets.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet, read_spreadsheet
+from ipgraph.model.iris import CV, ID, IPG, SCHEMA, WGS84
+from ipgraph.store.seed import REGIONS_FILE, SCHEME_FILES
+from ipgraph.sheets.template import round_trip_difference, write_spreadsheet, write_template
+from ipgraph.sheets.workbook import INSTITUTIONS, LISTS, OFFERINGS, institution_columns, offering_columns, vocabulary
 
 
 @pytest.fixture(scope="module")

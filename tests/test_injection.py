@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
-from ipgraph.backup import export_quads
-from ipgraph.iris import PROVENANCE_GRAPH
+from ipgraph.web import create_app
+from ipgraph.admin.backup import export_quads
+from ipgraph.model.iris import PROVENANCE_GRAPH
 from ipgraph.settings import Settings
 
 TOKEN = "injection-token"

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS, VOID
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
 
 ID = "https://w3id.org/ipgraph/id/"

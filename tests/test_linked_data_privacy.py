@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from ipgraph.api import create_app
-from ipgraph.iris import PRIVATE_GRAPH
-from ipgraph.seed import open_embedded
+from ipgraph.web import create_app
+from ipgraph.model.iris import PRIVATE_GRAPH
+from ipgraph.store.seed import open_embedded
 from ipgraph.settings import Settings
 
 NODE = "https://w3id.org/ipgraph/id/institution/hl-provincial-node"
@@ -92,7 +92,7 @@ def test_every_graph_variable_of_the_page_queries_leaves_out_the_non_public_grap
     """The ld-* queries that read GRAPH ?g filter each graph variable against iris.NON_PUBLIC_GRAPHS."""
     import re
 
-    from ipgraph.iris import NON_PUBLIC_GRAPHS, PROVENANCE_GRAPH
+    from ipgraph.model.iris import NON_PUBLIC_GRAPHS, PROVENANCE_GRAPH
     from ipgraph.paths import QUERIES_DIR
 
     assert NON_PUBLIC_GRAPHS == {PRIVATE_GRAPH, PROVENANCE_GRAPH}, "a new non-public graph: update the ld-* queries"

@@ -11,9 +11,9 @@ import numpy as np
 import pyoxigraph as ox
 import pytest
 
-from ipgraph.iris import ID
-from ipgraph.match import FREE, MatchIndex
-from ipgraph.store import EmbeddedStore, csv_columns
+from ipgraph.model.iris import ID
+from ipgraph.matching.match import FREE, MatchIndex
+from ipgraph.store.embedded import EmbeddedStore, csv_columns
 
 FILTERS = [("match-filter-fee", "fee", FREE), ("match-filter-ip-type", "ipType", str(ID["ip-type/trademark"])),
            ("match-filter-channel", "channelType", str(ID["channel/phone"]))]
@@ -62,7 +62,7 @@ def test_columns_of_an_empty_answer_name_the_variables():
 
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
 def test_the_record_table_is_the_same_on_every_store(request, sample_store, embedded_index, kind):
-    from ipgraph.record_table import RecordTable
+    from ipgraph.matching.record_table import RecordTable
 
     store = request.getfixturevalue(f"{kind}_engine_store")[1]
     remote = RecordTable.build(store, MatchIndex.build(store))

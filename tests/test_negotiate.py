@@ -4,8 +4,8 @@ import doctest
 
 import pytest
 
-from ipgraph import negotiate as module
-from ipgraph.negotiate import DOCUMENT_TYPES, GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
+from ipgraph.web import negotiate as module
+from ipgraph.web.negotiate import DOCUMENT_TYPES, GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
 
 RESULTS = list(RESULTS_TYPES)
 GRAPHS = list(GRAPH_TYPES)

@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from ipgraph.catalog import normalize
-from ipgraph.iris import REGIONS_GRAPH
-from ipgraph.places import AmbiguousPlace, BadCoordinates, Gazetteer, UnknownPlace, check_point, haversine_km
+from ipgraph.model.catalog import normalize
+from ipgraph.model.iris import REGIONS_GRAPH
+from ipgraph.model.places import AmbiguousPlace, BadCoordinates, Gazetteer, UnknownPlace, check_point, haversine_km
 
 R = "https://w3id.org/ipgraph/id/region/"
 
@@ -38,7 +38,7 @@ r:232701 a ipg:Region ; ipg:adcode "232701" ; skos:prefLabel "漠河市"@zh ; sk
 
 @pytest.fixture(scope="module")
 def gazetteer():
-    from ipgraph.store import EmbeddedStore
+    from ipgraph.store.embedded import EmbeddedStore
 
     store = EmbeddedStore()
     store.load(REGIONS.encode(), graph=REGIONS_GRAPH, format="turtle")

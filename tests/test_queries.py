@@ -3,7 +3,7 @@
 import pytest
 from rdflib import Literal, URIRef
 
-from ipgraph import queries
+from ipgraph.store import queries
 
 
 def test_every_named_query_loads_and_has_a_form():

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ipgraph.api import create_app
-from ipgraph.iris import ID, ONTOLOGY_GRAPH, PRIVATE_GRAPH, SCHEMA, institution_graph
-from ipgraph.match import Matcher, MatchIndex
-from ipgraph.record_table import RecordTable
-from ipgraph.records import fetch_records
-from ipgraph.seed import SAMPLE_NETWORK, reference_files
+from ipgraph.web import create_app
+from ipgraph.model.iris import ID, ONTOLOGY_GRAPH, PRIVATE_GRAPH, SCHEMA, institution_graph
+from ipgraph.matching.match import Matcher, MatchIndex
+from ipgraph.matching.record_table import RecordTable
+from ipgraph.matching.records import fetch_records
+from ipgraph.store.seed import SAMPLE_NETWORK, reference_files
 from ipgraph.settings import Settings
 
 TOKEN = "test-admin-token-record-table"

@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS, XSD
 
-from ipgraph.iris import ID, IPG, WGS84
+from ipgraph.model.iris import ID, IPG, WGS84
 from ipgraph.paths import DATA_DIR
-from ipgraph.seed import REGIONS_FILE
+from ipgraph.store.seed import REGIONS_FILE
 
 HEILONGJIANG_BOX = (43.4, 53.6, 121.1, 135.1)  # lat min/max, lon min/max
 

@@ -21,9 +21,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ipgraph.iris import ID, IPG
-from ipgraph.network import owner_key
-from ipgraph.seed import SAMPLE_NETWORK
+from ipgraph.model.iris import ID, IPG
+from ipgraph.model.network import owner_key
+from ipgraph.store.seed import SAMPLE_NETWORK
 
 TOKEN = "reliability-token-19d2"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 
-from ipgraph.api import create_app
-from ipgraph.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, institution_graph
-from ipgraph.remote_store import RemoteStore, _chunks
+from ipgraph.web import create_app
+from ipgraph.model.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, institution_graph
+from ipgraph.store.remote import RemoteStore, _chunks
 from ipgraph.settings import Settings
-from ipgraph.store import BadData, QueryRefused, StoreError, StoreUnavailable
+from ipgraph.store.embedded import BadData, QueryRefused, StoreError, StoreUnavailable
 from remote_fixtures import start_engine
 
 ONTOLOGY = """
@@ -277,7 +277,7 @@ def test_api_answers_503_while_the_engine_is_down_and_recovers_without_restart(t
 
 # -- ipgraph load ----------------------------------------------------------------------------------
 def test_ipgraph_load_pushes_reference_data_and_a_network_and_loading_again_changes_nothing(tmp_path, capsys):
-    from ipgraph.cli import main
+    from ipgraph.cli.main import main
 
     engine = start_engine("oxigraph", folder=tmp_path)
     try:

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ipgraph.iris import ID, IPG, WGS84
+from ipgraph.model.iris import ID, IPG, WGS84
 
 OUTLET_KINDS = {IPG[k] for k in ["TISC", "UniversityCentre", "UniversityOutlet", "ResearchInstituteOutlet",
                                  "PublicLibraryOutlet", "IndustrialParkOutlet", "IndustryOrganisationOutlet",

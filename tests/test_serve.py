@@ -10,8 +10,8 @@ import urllib.request
 
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
-from ipgraph.seed import is_seeded, open_embedded
+from ipgraph.web import create_app
+from ipgraph.store.seed import is_seeded, open_embedded
 from ipgraph.settings import Settings
 
 

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
-from ipgraph.iris import ID, IPG, WGS84
-from ipgraph.validate import shapes_graph, validate
+from ipgraph.model.iris import ID, IPG, WGS84
+from ipgraph.validation.reference import shapes_graph, validate
 
 CASES = Path(__file__).parent / "shapes"
 IPGSH = Namespace("https://w3id.org/ipgraph/shapes#")
@@ -88,7 +88,7 @@ def test_property_shapes_carry_their_node_shape_s_severity():
 def test_chapter_shapes_take_their_severity_from_the_clause_s_modal_verb():
     """应 → Violation, 宜 → Warning, 可 → Info; the documented exceptions: a 应 record that is missing
     ("not recorded … cannot be confirmed") and 7.1's evaluations due "at a suitable time" are Warnings."""
-    from ipgraph.spec import requirement_clauses
+    from ipgraph.model.spec import requirement_clauses
 
     verbs = {c.id: c.verb for c in requirement_clauses()}
     shapes = Graph()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ipgraph.api import create_app
+from ipgraph.web import create_app
 from ipgraph.settings import Settings
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -203,7 +203,7 @@ def test_from_clauses_are_honoured_among_public_graphs(client):
 
 
 def test_the_query_pages_example_runs(client):
-    from ipgraph.api.sparql import EXAMPLE_QUERY
+    from ipgraph.web.sparql import EXAMPLE_QUERY
 
     rows = client.get("/sparql", params={"query": EXAMPLE_QUERY}).json()["results"]["bindings"]
     assert len(rows) == 20 and all(row["name"]["xml:lang"] == "zh" for row in rows)

@@ -3,9 +3,9 @@
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from ipgraph.iris import ID, IPG, institution_graph
-from ipgraph.network import split_by_institution
-from ipgraph.store import BadData, EmbeddedStore
+from ipgraph.model.iris import ID, IPG, institution_graph
+from ipgraph.model.network import split_by_institution
+from ipgraph.store.embedded import BadData, EmbeddedStore
 
 TTL = """
 @prefix ipg: <https://w3id.org/ipgraph/ontology#> .

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from ipgraph import uscc
+from ipgraph.sheets import uscc
 
 # GB 32100-2015 table 3: the weights of positions 1–17.
 STANDARD_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

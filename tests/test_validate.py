@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.api import create_app
-from ipgraph.cli import main
+from ipgraph.web import create_app
+from ipgraph.cli.main import main
 from ipgraph.paths import DATA_DIR
-from ipgraph.seed import SAMPLE_NETWORK
+from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.settings import Settings
-from ipgraph.validate import InputError, read_graph, read_inputs, validate
+from ipgraph.validation.reference import InputError, read_graph, read_inputs, validate
 
 HERE = Path(__file__).parent
 BASE = HERE / "shapes" / "_network.ttl"
@@ -84,7 +84,7 @@ def test_turtle_report_is_a_shacl_report_with_clauses(example_report):
 
     graph = Graph().parse(data=example_report.to_turtle(), format="turtle")
     assert len(set(graph.subjects(None, SH.ValidationResult))) >= 15
-    assert "5.5-3" in {str(c) for c in graph.objects(None, __import__("ipgraph.iris").iris.IPG.clause)}
+    assert "5.5-3" in {str(c) for c in graph.objects(None, __import__("ipgraph.model.iris").model.iris.IPG.clause)}
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(path: Path, graph) -> Path:
-    from ipgraph.template import write_spreadsheet
+    from ipgraph.sheets.template import write_spreadsheet
 
     write_spreadsheet(graph, path)
     return path
@@ -194,7 +194,7 @@ def example_xlsx(tmp_path_factory):
     """The conforming base network with the municipal node down to 2 full-time staff, as the template."""
     from rdflib import Graph, Literal
 
-    from ipgraph.iris import ID, IPG
+    from ipgraph.model.iris import ID, IPG
 
     graph = Graph().parse(BASE)
     graph.set((ID["institution/muni"], IPG.fullTimeStaff, Literal(2)))

@@ -1,0 +1,414 @@
+"""The administrators' write path: validate, then commit in one transaction, and record who did it (PROV).
+
+Every write — an upload of institutions' data, an evaluation (7.1) or practice case (7.3) added to an
+institution, an institution retired — goes through :meth:`Writer.write`, one at a time:
+
+1. the new graphs are applied to a scratch copy of the public graphs and validated there with the compiled
+   shapes (:mod:`ipgraph.validation.compiled`), only for the focus nodes the change can reach;
+2. a Violation the change introduces, or any Violation on a written institution, refuses the write
+   (:class:`Rejected`, with the report) and nothing changes;
+3. otherwise the graphs *and* the provenance graph (a ``prov:Activity`` naming the agent, the time and the
+   graphs generated or invalidated) are replaced in one store transaction — a crash leaves old or new,
+   never a mix (DESIGN: writes are validate-then-commit) — and the incremental validation state and the
+   match index (``on_commit``) are brought up to date.
+
+A retired institution's graph is dropped; its last content is kept in the provenance graph as an N-Triples
+literal, so history stays but no query that looks for institutions (the union default graph of the named
+queries, the public endpoint, pages, dumps) can find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from .backup import scratch_copy
+from ..validation.compiled import CompiledEngine, Finding, IncrementalValidation, to_report
+from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
+from ..model.network import owner_key, split_by_institution
+from ..store.embedded import Store
+from ..validation.reference import InputError, ValidationReport, read_graph
+
+# Upload media types → the parser that reads them (see docs/admin.md).
+RDF_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/n-triples": "nt", "text/plain": "nt",
+    "application/ld+json": "json-ld", "application/json": "json-ld",
+}
+SPREADSHEET_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "text/csv": "csv",
+}
+EVALUATION_KINDS = ("dynamic-monitoring", "mid-term", "summary")
+Extras = list[tuple[URIRef, Node]]
+WHOLE_RUN = 1500   # more focus nodes than this: validate everything once instead of by focus node
+_INSTITUTION_GRAPH = str(institution_graph(""))
+
+
+class UnsupportedType(ValueError):
+    """An upload in a media type the write path does not read."""
+
+
+class BadUpload(ValueError):
+    """An upload that cannot be read: ``problems`` say where (line/column, or sheet/row/column)."""
+
+    def __init__(self, zh: str, en: str, problems: list[dict]):
+        super().__init__(en)
+        self.zh, self.en, self.problems = zh, en, problems
+
+
+class NotAnInstitution(LookupError):
+    """No institution with that key in the graph."""
+
+
+class Rejected(Exception):
+    """The write would introduce a Violation; nothing was changed. ``report`` says what and where."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__("the write was refused: the data has Violations")
+        self.report = report
+
+
+@dataclass
+class WriteResult:
+    """An accepted write: the activity that records it, the graphs replaced or dropped, the report (warnings)."""
+
+    activity: str
+    graphs: list[str]
+    report: ValidationReport
+    institutions: list[str] = field(default_factory=list)
+
+
+def agent_label(token: str) -> str:
+    """Who wrote, without keeping the secret: a short hash of the bearer token."""
+    return "admin-token:" + hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def parse_upload(body: bytes, media_type: str) -> Graph:
+    """The RDF of an upload. Raises UnsupportedType, BadUpload (with line/column or sheet/row/column)."""
+    kind = media_type.split(";", 1)[0].strip().lower()
+    if kind in RDF_TYPES:
+        try:
+            return read_graph(body, format=RDF_TYPES[kind], name="upload")
+        except InputError as error:
+            where = {"line": error.line, "column": error.column}
+            at = f"第 {error.line} 行第 {error.column} 列：" if error.line else ""
+            at_en = f"line {error.line}, column {error.column}: " if error.line else ""
+            raise BadUpload(f"无法解析上传的数据（{kind}）：{at}{error.zh}",
+                            f"Cannot parse the upload ({kind}): {at_en}{error.message}",
+                            [{**where, "problem": error.message}]) from None
+    if kind in SPREADSHEET_TYPES:
+        from ..sheets.ingest import SpreadsheetError, read_spreadsheet
+
+        try:
+            return read_spreadsheet(body)
+        except SpreadsheetError as error:
+            problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "where": p.where,
+                         "problem_zh": p.zh, "problem_en": p.en} for p in error.problems]
+            first = error.problems[0] if error.problems else None
+            where = f"{first.where}：{first.zh}" if first else ""
+            raise BadUpload(f"电子表格有 {len(problems)} 处问题，未写入任何数据。{where}",
+                            f"The spreadsheet has {len(problems)} problems; nothing was written. "
+                            + (f"{first.where}: {first.en}" if first else ""), problems) from None
+    raise UnsupportedType(kind)
+
+
+def graph_key(graph: URIRef) -> str | None:
+    """The institution key of an institution graph's name, or None for other graphs."""
+    text = str(graph)
+    return text[len(_INSTITUTION_GRAPH):] or None if text.startswith(_INSTITUTION_GRAPH) else None
+
+
+def _finding_institution(finding: Finding) -> str | None:
+    return owner_key(finding.focus) if isinstance(finding.focus, URIRef) else None
+
+
+def _now() -> Literal:
+    return Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
+
+
+class Writer:
+    """The one writer of a store: writes are serialised, validated, committed with provenance."""
+
+    def __init__(self, store: Store, *, on_commit: Callable[[], None] = lambda: None,
+                 before_commit: Callable[[], None] = lambda: None, validation: IncrementalValidation | None = None):
+        self.store = store
+        self.on_commit = on_commit
+        self.before_commit = before_commit  # e.g. stop serving records cached from the graph about to change
+        self._validation = validation
+        self._lock = threading.RLock()
+
+    # -- the validation state ---------------------------------------------------------------------
+    @property
+    def validation(self) -> IncrementalValidation:
+        """The incremental validation state (built over the whole store on first use)."""
+        with self._lock:
+            if self._validation is None:
+                self._validation = IncrementalValidation(self.store, CompiledEngine())
+            return self._validation
+
+    def compliance_report(self) -> ValidationReport:
+        """Every current finding as a report (what ``/admin/compliance`` shows)."""
+        with self._lock:
+            state = self.validation
+            findings = state.findings
+            return to_report(self.store, state.engine.shapes, findings)
+
+    # -- reads the write path needs ----------------------------------------------------------------
+    def graph_of(self, key: str) -> Graph:
+        """The current content of an institution's graph (empty when there is none)."""
+        return self._graph(institution_graph(key))
+
+    def _graph(self, name: URIRef) -> Graph:
+        graph = Graph()
+        for row in self.store.select("admin-quads", graph=name):
+            graph.add((row["s"], row["p"], row["o"]))
+        return graph
+
+    # -- the write ---------------------------------------------------------------------------------
+    def write(self, build: Callable[[], tuple[dict[URIRef, Graph], Extras]], *, agent: str, action: str,
+              check: bool = True, institutions: set[str] | None = None) -> WriteResult:
+        """Build the new graphs under the write lock, validate them, commit them with their provenance.
+
+        ``build`` returns (graphs to replace — an empty graph drops it —, extra (predicate, object) pairs
+        describing the activity). Raises Rejected (nothing changed) when ``check`` and the change brings a
+        Violation. ``institutions`` are the keys the write is about (by default, those of every graph written):
+        any Violation on them refuses it.
+        """
+        with self._lock:
+            state = self.validation
+            graphs, extras = build()
+            written = institutions if institutions is not None else {key for g in graphs if (key := graph_key(g))}
+            affected = state.affected(list(graphs), graphs)
+            report = self._check(state, graphs, affected, written) if check else None
+            if report is not None and not report.conforms:
+                raise Rejected(report)
+            activity_graph = Graph()
+            activity = self._activity(activity_graph, graphs, extras, agent=agent, action=action)
+            provenance = self._provenance()
+            provenance += activity_graph
+            self.before_commit()
+            try:
+                self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+            except BaseException:
+                self.on_commit()  # nothing changed: the caches are read again from the graph as it is
+                raise
+            if hasattr(self.store, "flush"):
+                self.store.flush()
+            nodes = affected | state.affected([], graphs)
+            if len(nodes) > WHOLE_RUN:   # a whole network: one full run beats thousands of focus-bound ones
+                self._validation = state = IncrementalValidation(self.store, state.engine)
+            else:
+                state.recheck(nodes)
+            self.on_commit()
+            if report is None:
+                report = to_report(self.store, state.engine.shapes,
+                                   [f for f in state.findings if _finding_institution(f) in written])
+            return WriteResult(activity=str(activity), graphs=sorted(str(g) for g in graphs), report=report,
+                               institutions=sorted(written))
+
+    def _check(self, state: IncrementalValidation, graphs: Mapping[URIRef, Graph], affected: set[Node],
+               written: set[str]) -> ValidationReport:
+        scratch = scratch_copy(self.store, set(graphs))
+        try:
+            scratch.replace_graphs({g: content for g, content in graphs.items() if len(content)})
+            if len(affected) > WHOLE_RUN:
+                found = [f for f in state.engine.findings(scratch) if f.focus in affected]
+            else:
+                found = state.engine.findings(scratch, affected) if affected else []
+            before = {f for node in affected for f in state.by_focus.get(node, ())}
+            shown = [f for f in found
+                     if _finding_institution(f) in written
+                     or (f.severity == SH.Violation and f not in before)]
+            return to_report(scratch, state.engine.shapes, shown)
+        finally:
+            scratch.close()
+
+    def _provenance(self) -> Graph:
+        return self._graph(PROVENANCE_GRAPH)
+
+    @staticmethod
+    def _activity(description: Graph, graphs: Mapping[URIRef, Graph], extras: Extras, *, agent: str,
+                  action: str) -> URIRef:
+        """Add the ``prov:Activity`` (who, when, which graphs) to ``description``; returns its IRI."""
+        activity = ID["activity/" + uuid.uuid4().hex]
+        who = ID["agent/" + agent.replace(":", "-")]
+        description.add((activity, RDF.type, PROV.Activity))
+        description.add((activity, RDF.type, IPG.AdminWrite))
+        description.add((activity, IPG.action, Literal(action)))
+        description.add((activity, PROV.endedAtTime, _now()))
+        description.add((activity, PROV.wasAssociatedWith, who))
+        description.add((who, RDF.type, PROV.Agent))
+        description.add((who, RDFS.label, Literal(agent)))
+        for name, content in graphs.items():
+            description.add((activity, PROV.generated if len(content) else PROV.invalidated, name))
+        for p, o in extras:
+            description.add((activity, p, o))
+        return activity
+
+    # -- the writes ------------------------------------------------------------------------------------
+    def upload(self, data: Graph, *, agent: str) -> WriteResult:
+        """Replace the graphs of the institutions ``data`` describes (gives a type); add the rest.
+
+        A triple about another institution (a link written in both directions, e.g. ``guides``) or an IP
+        administration is *added* to that graph, so an upload of one institution never empties another's.
+        Raises Rejected, or ValueError when ``data`` describes no institution.
+        """
+        parts = split_by_institution(data)
+        described = {g for g, part in parts.items()
+                     if (key := graph_key(g)) and (ID["institution/" + key], RDF.type, None) in part}
+
+        def build() -> tuple[dict[URIRef, Graph], Extras]:
+            graphs = {}
+            for name, part in parts.items():
+                if name in described:
+                    graphs[name] = part
+                else:
+                    merged = self._graph(name)
+                    merged += part
+                    graphs[name] = merged
+            return graphs, []
+
+        if not described:
+            raise ValueError("the upload describes no institution")
+        return self.write(build, agent=agent, action="upload", institutions={graph_key(g) for g in described})
+
+    def add_record(self, key: str, make: Callable[[Graph], tuple[Graph, URIRef]], *, agent: str,
+                   action: str) -> tuple[WriteResult, URIRef]:
+        """Add an evaluation or practice case to an institution's graph: ``make(current graph)`` gives its
+        triples and IRI (read under the write lock, so numbering cannot race). Raises NotAnInstitution, Rejected.
+        """
+        made: list[URIRef] = []
+
+        def build() -> tuple[dict[URIRef, Graph], Extras]:
+            current = self.graph_of(key)
+            if not len(current):
+                raise NotAnInstitution(key)
+            record, subject = make(current)
+            made.append(subject)
+            return {institution_graph(key): current + record}, [(PROV.used, subject)]
+
+        result = self.write(build, agent=agent, action=action)
+        return result, made[0]
+
+    def retire(self, key: str, *, agent: str, reason: str | None = None) -> WriteResult:
+        """Drop an institution's graph, keeping its last content in the provenance graph. Raises NotAnInstitution."""
+
+        def build() -> tuple[dict[URIRef, Graph], Extras]:
+            current = self.graph_of(key)
+            if not len(current):
+                raise NotAnInstitution(key)
+            institution = ID["institution/" + key]
+            graphs: dict[URIRef, Graph] = {institution_graph(key): Graph()}
+            removed = Graph()
+            removed += current
+            for row in self.store.select("admin-links-to", target=institution):
+                name = row["graph"]
+                if name == institution_graph(key) or not is_public_graph(name):
+                    continue   # feedback about it (private) stays: it is history too
+                if name not in graphs:
+                    graphs[name] = self._graph(name)
+                link = (row["s"], row["p"], institution)
+                graphs[name].remove(link)
+                removed.add(link)
+            lines = sorted(line for line in removed.serialize(format="nt").splitlines() if line)
+            extras: Extras = [(IPG.retiredContent, Literal("\n".join(lines))),
+                              (IPG.retiredInstitution, institution)]
+            if reason:
+                extras.append((RDFS.comment, Literal(reason)))
+            return graphs, extras
+
+        return self.write(build, agent=agent, action="retire", check=False)
+
+
+def next_record(graph: Graph, base: str) -> URIRef:
+    """The next free ``{base}/{n}`` IRI in an institution's graph (evaluation/1, evaluation/2, …)."""
+    used = set()
+    for subject in graph.subjects():
+        text = str(subject)
+        if text.startswith(base + "/") and text[len(base) + 1:].isdigit():
+            used.add(int(text[len(base) + 1:]))
+    n = 1
+    while n in used:
+        n += 1
+    return URIRef(f"{base}/{n}")
+
+
+def evaluation_graph(key: str, existing: Graph, *, kind: str, on: date, title: str | None,
+                     description: str | None) -> tuple[Graph, URIRef]:
+    """The triples of a new evaluation (7.1) of institution ``key``. Raises ValueError for an unknown kind."""
+    if kind not in EVALUATION_KINDS:
+        raise ValueError(kind)
+    institution = ID["institution/" + key]
+    record = next_record(existing, f"{institution}/evaluation")
+    graph = Graph()
+    graph.add((institution, IPG.hasEvaluation, record))
+    graph.add((record, RDF.type, IPG.Evaluation))
+    graph.add((record, DCTERMS.type, ID["evaluation/" + kind]))
+    graph.add((record, DCTERMS.date, Literal(on.isoformat(), datatype=XSD.date)))
+    if title:
+        graph.add((record, DCTERMS.title, Literal(title, lang="zh")))
+    if description:
+        graph.add((record, DCTERMS.description, Literal(description, lang="zh")))
+    return graph, record
+
+
+def case_graph(key: str, existing: Graph, *, title: str, on: date, description: str | None,
+               reported_to: str | None) -> tuple[Graph, URIRef]:
+    """The triples of a new practice case (7.3) of institution ``key``."""
+    institution = ID["institution/" + key]
+    record = next_record(existing, f"{institution}/practice-case")
+    graph = Graph()
+    graph.add((institution, IPG.hasPracticeCase, record))
+    graph.add((record, RDF.type, IPG.PracticeCase))
+    graph.add((record, DCTERMS.title, Literal(title, lang="zh")))
+    graph.add((record, DCTERMS.date, Literal(on.isoformat(), datatype=XSD.date)))
+    if description:
+        graph.add((record, DCTERMS.description, Literal(description, lang="zh")))
+    if reported_to:
+        graph.add((record, IPG.reportedTo, ID["administration/" + reported_to]))
+    return graph, record
+
+
+def records(store: Store, kind: str, institution: str | None = None) -> list[dict]:
+    """Evaluations (``kind='evaluations'``) or practice cases (``'cases'``) as plain dicts, by institution and date."""
+    prop = IPG.hasEvaluation if kind == "evaluations" else IPG.hasPracticeCase
+    bindings: dict[str, object] = {"kind": prop}
+    if institution:
+        bindings["institution"] = ID["institution/" + institution]
+    out = []
+    for row in store.select("admin-records", **bindings):
+        institution_iri = str(row["institution"])
+        out.append({
+            "institution": owner_key(row["institution"]) or institution_iri,
+            "institution_name": str(row["name"]) if "name" in row else None,
+            "record": str(row["record"]),
+            "type": str(row["type"]).rsplit("/", 1)[-1] if "type" in row else None,
+            "date": str(row["date"]) if "date" in row else None,
+            "title": str(row["title"]) if "title" in row else None,
+            "description": str(row["description"]) if "description" in row else None,
+            "reported_to": str(row["reportedTo"]) if "reportedTo" in row else None,
+        })
+    return out
+
+
+def activities(store: Store, limit: int = 100) -> list[dict]:
+    """The latest recorded writes: activity, action, agent, time and the graphs they touched."""
+    found: dict[str, dict] = {}
+    for row in store.select("admin-activities", graph=PROVENANCE_GRAPH):
+        entry = found.setdefault(str(row["activity"]), {
+            "activity": str(row["activity"]), "action": str(row["action"]), "agent": str(row["agent"]),
+            "ended": str(row["ended"]), "graphs": []})
+        if "target" in row:
+            entry["graphs"].append(str(row["target"]))
+        if len(found) > limit:
+            break
+    return list(found.values())[:limit]

@@ -1,0 +1,194 @@
+"""The record table: the public records of every institution in the match index, held in memory.
+
+A match result shows each ranked institution's record (names, kind, region, contact points, the nodes that
+guide or coordinate it) and the offerings that matched (concepts, fee, IP types, channels with their contact
+points). Reading them from the graph per request (``records.fetch_records``: three named queries and a term
+object per value) took ~20 ms, ten times the ranking; from this table it is a few dict lookups.
+
+The table is a cache of the graph, like the match index it belongs to: :meth:`RecordTable.build` reads it
+through one named query, ``record-table-values`` (every public statement of one property: subject, value,
+language), once per shown property — flat reads of the public graphs only (clause 5.5). A table is built for
+one :class:`~ipgraph.matching.match.MatchIndex` and thrown away with it; :class:`~ipgraph.matching.match.Matcher` builds it in
+the background after each rebuild and serves records from the graph until it is ready, and from the moment a
+write is about to commit until the rebuild after it (``Matcher.hold_records``), so a record shown is never
+older than the graph. Only the embedded store, which this process alone writes, gets a table.
+
+What a record holds is what ``records.fetch_records`` reads, with two differences: ``classes`` is the index's
+kind (the most specific institution class; the answers show nothing else), and where the graph states a
+single-valued property twice (a second fee, region or channel type) the table keeps the smallest value.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from ..model.iris import CV, IPG, SCHEMA
+from .records import ChannelRecord, InstitutionRecord, OfferingRecord
+from ..store.embedded import Store
+
+QUERY = "record-table-values"
+_CONTACT = (SCHEMA.telephone, SCHEMA.url, SCHEMA.email, SCHEMA.address)
+
+
+class Superseded(Exception):
+    """The graph changed while the table was being read: this table would be stale, so it is not finished."""
+
+
+@dataclass
+class RecordTable:
+    """Records by institution IRI (without offerings) and offering records by offering IRI."""
+
+    institutions: dict[str, InstitutionRecord]
+    offerings: dict[str, OfferingRecord]
+    offerings_of: dict[str, tuple[str, ...]]   # institution IRI → its offerings' IRIs, sorted
+    build_seconds: float = 0.0
+    json: dict = field(default_factory=dict)     # answers' JSON of these records, kept by Matcher.result_json
+
+    @classmethod
+    def build(cls, store: Store, index, *, current: Callable[[], bool] = lambda: True) -> "RecordTable":
+        """Read the records of ``index``'s institutions and offerings from the public graphs.
+
+        ``current()`` is asked between reads; when it says no (the graph is being written), the build stops
+        with :class:`Superseded`.
+        """
+        with _cycle_collection_paused():  # millions of new objects, no cycles: the collector's passes were ~1/3
+            return cls._build(store, index, current)
+
+    @classmethod
+    def _build(cls, store: Store, index, current: Callable[[], bool]) -> "RecordTable":
+        started = time.perf_counter()
+        shared: dict = {}
+        same = shared.setdefault  # one object for each value or tuple repeated across records (fees, IP types…)
+
+        def values(found: list[str] | None) -> tuple[str, ...]:
+            """Sorted, each once (a statement made in two public graphs is read twice), shared."""
+            if not found:
+                return ()
+            key = tuple(sorted(set(found))) if len(found) > 1 else (found[0],)
+            return same(key, key)
+
+        def read(prop: URIRef, wanted, *, lang: bool = False) -> dict[str, list]:
+            """``wanted`` subjects' values of one property (with ``lang``: (value, language) pairs)."""
+            if not current():
+                raise Superseded()
+            columns = store.select_columns(QUERY, property=prop)
+            rows = zip(columns["value"], columns["lang"]) if lang else columns["value"]
+            out: dict[str, list] = defaultdict(list)
+            for subject, value in zip(columns["resource"], rows):
+                if subject in wanted:
+                    out[subject].append(value)
+            return out
+
+        institutions = index.position
+        offering_iris = list(index.offering_ids)  # in id order
+        concepts_of: dict[int, list[str]] = defaultdict(list)
+        for offering, concept in np.unique(np.stack([index.off_offering, index.off_concept], axis=1), axis=0).tolist():
+            concepts_of[offering].append(index.concepts[concept])
+
+        # offerings: fee, IP types, channels, description; then the channels they name
+        fees = read(IPG.fee, index.offering_ids)
+        ip_types = read(IPG.ipType, index.offering_ids)
+        channels_of = read(CV.hasChannel, index.offering_ids)
+        descriptions = read(DCTERMS.description, index.offering_ids, lang=True)
+        channel_iris = {c for found in channels_of.values() for c in found}
+        channel_types = read(DCTERMS.type, channel_iris)
+        reachable = channel_iris | institutions.keys()  # contact points are read for both
+        contacts = {p: read(p, reachable) for p in _CONTACT}
+
+        def first(found: list[str] | None) -> str | None:  # the smallest value of a single-valued property
+            return same(value, value) if (value := min(found or (), default=None)) is not None else None
+
+        channels = {c: ChannelRecord(c, first(channel_types.get(c)), *(values(contacts[p].get(c)) for p in _CONTACT))
+                    for c in channel_iris}
+
+        def offering(position: int, iri: str) -> OfferingRecord:
+            shown = tuple(channels[c] for c in values(channels_of.get(iri)))
+            return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(iri)), values(ip_types.get(iri)),
+                                  same(shown, shown), _lang_map(descriptions.get(iri)))
+
+        offerings = {iri: offering(i, iri) for i, iri in enumerate(offering_iris)}
+        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, concepts_of):
+            done.clear()  # memory for the institutions' reads
+
+        # institutions: names, contact points, nodes, sample flag; the nodes' names
+        guided = read(IPG.guidedBy, institutions)
+        coordinated = read(IPG.coordinatedBy, institutions)
+        samples = read(IPG.isSample, institutions)
+        nodes = {n for part in (guided, coordinated) for found in part.values() for n in found}
+        labels = read(SKOS.prefLabel, institutions.keys() | nodes, lang=True)
+        node_names = {n: _lang_map(labels.get(n)) for n in nodes}
+        records = {}
+        for iri, position in institutions.items():
+            region = index.region[position]
+            lat, lon = float(index.lat[position]), float(index.lon[position])
+            record = records[iri] = InstitutionRecord(
+                iri=iri, labels=_lang_map(labels.get(iri)), classes=(index.classes[int(index.kind[position])],),
+                region=index.regions[region] if region >= 0 else None,
+                lat=None if lat != lat else lat, lon=None if lon != lon else lon,
+                address=values(contacts[SCHEMA.address].get(iri)),
+                telephone=values(contacts[SCHEMA.telephone].get(iri)),
+                email=values(contacts[SCHEMA.email].get(iri)), url=values(contacts[SCHEMA.url].get(iri)),
+                guided_by=values(guided.get(iri)), coordinated_by=values(coordinated.get(iri)), offerings=(),
+                is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(iri, ())))
+            record.related.update({n: node_names[n] for n in (*record.guided_by, *record.coordinated_by)})
+        owned: dict[str, list[str]] = defaultdict(list)
+        for owner, offering in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
+            owned[index.iris[owner]].append(offering_iris[offering])
+        if not current():
+            raise Superseded()
+        return cls(records, offerings, {i: tuple(sorted(o)) for i, o in owned.items()},
+                   time.perf_counter() - started)
+
+    def records(self, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
+        """Records of ``iris`` (those in the table), by IRI, as ``records.fetch_records`` returns them:
+        with every offering, or with ``offerings`` only (a match result: those that matched)."""
+        keep = None if offerings is None else set(offerings)
+        out = {}
+        for iri in iris:
+            base = self.institutions.get(iri)
+            if base is None:
+                continue
+            mine = self.offerings_of.get(iri, ())
+            out[iri] = base.with_offerings(tuple(self.offerings[o] for o in mine if keep is None or o in keep))
+        return out
+
+
+def _lang_map(pairs: list[tuple[str, str]] | None) -> dict[str, str]:
+    """As ``records._lang_map``: per language (no tag: zh), the first value in text order."""
+    out: dict[str, str] = {}
+    for value, lang in sorted(pairs or ()):
+        out.setdefault((lang or "zh")[:2], value)
+    return out
+
+
+_paused = 0               # tables being built now
+_restore = False          # whether the collector was on before the first of them
+_paused_lock = threading.Lock()
+
+
+@contextmanager
+def _cycle_collection_paused():
+    """No cyclic garbage collection while any table is being built (reference counting goes on)."""
+    global _paused, _restore
+    with _paused_lock:
+        if _paused == 0:
+            _restore = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _restore:
+                gc.enable()

@@ -1,0 +1,5 @@
+"""The domain: the IRIs ipgraph mints, one named graph per institution (``network``), the gazetteer
+(``places``), the service catalogue and small schemes (``catalog``) and the specification's clauses (``spec``).
+Everything here is built from rows or graphs handed in — a store reads them and passes them on — so this
+package imports no other ipgraph package (only ``ipgraph.paths``), and every other package may import it.
+"""
