@@ -134,7 +134,7 @@ def make_queries(matcher, count: int, seed: int) -> list[Query]:
     """Seeded queries: a label of a catalogue concept that some institution offers, and a region code."""
     import random
 
-    from ipgraph.matching.match import MatchInputError
+    from ipgraph.matching.understanding import MatchInputError
 
     rng = random.Random(seed)
     vocab = matcher.vocabulary
@@ -198,8 +198,8 @@ class NumpyBaseline:
 
 def first_filter_use(index) -> dict[str, float]:
     """Seconds the first request with each filter waits while its mask is read (free, patent, phone)."""
+    from ipgraph.matching.understanding import FREE
     from ipgraph.model.iris import ID
-    from ipgraph.matching.match import FREE
 
     out = {}
     for name, query, variable, value in (("free", "match-filter-fee", "fee", FREE),
@@ -242,8 +242,8 @@ def load_network(n: int, seed: int, workdir: Path):
     from generate import generate
 
     from ipgraph.model.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
-    from ipgraph.store.seed import reference_files
     from ipgraph.store.embedded import EmbeddedStore
+    from ipgraph.store.seed import reference_files
 
     generated = generate(n, seed, workdir / f"network-{n}-{seed}.nq")
     store = EmbeddedStore()
@@ -315,9 +315,9 @@ def profile_top(function, lines: int = 25) -> str:
 def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_queries: int, seconds: float,
              requests: int, clients: int, profile: bool = False, rounds_: int = 4) -> dict:
     """Every measurement for one N (run in a fresh process by :func:`run`)."""
-    from ipgraph.web import create_app
-    from ipgraph.matching.match import Matcher
+    from ipgraph.matching.matcher import Matcher
     from ipgraph.settings import Settings
+    from ipgraph.web import create_app
 
     out: dict = {"n": n, "seed": seed}
     with tempfile.TemporaryDirectory(prefix="ipgraph-bench-") as tmp:

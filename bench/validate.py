@@ -74,7 +74,7 @@ def shape_label(shapes, shape) -> str:
     from rdflib import URIRef
     from rdflib.namespace import RDF, SH
 
-    from ipgraph.validation.shacl_sparql import path_text
+    from ipgraph.validation.compiler import path_text
 
     if isinstance(shape, URIRef):
         return str(shape)
@@ -111,8 +111,8 @@ def load_store(n: int, seed: int, folder: Path) -> None:
     import pyoxigraph as ox
 
     from ipgraph.model.iris import ONTOLOGY_GRAPH, SCHEMES_GRAPH
-    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
     from ipgraph.store.embedded import EmbeddedStore
+    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
 
     store = EmbeddedStore(folder)
     store._store.bulk_load(path=str(network(n, seed)), format=ox.RdfFormat.N_QUADS)   # bench only: the bulk loader
@@ -124,8 +124,8 @@ def load_store(n: int, seed: int, folder: Path) -> None:
 
 
 def run_compiled(n: int, seed: int, out: Path, incremental: bool) -> dict:
-    from ipgraph.validation.compiled import CompiledEngine
     from ipgraph.store.embedded import EmbeddedStore
+    from ipgraph.validation.compiled import CompiledEngine
 
     network(n, seed)
     folder = Path(tempfile.mkdtemp(prefix=f"ipgraph-bench-{n}-"))
@@ -160,10 +160,10 @@ def measure_incremental(store, engine, findings) -> dict:
     affect, before and after, and the re-check) apart from the store's write, as ``IncrementalValidation.replace``
     does them; at the end, compare the kept findings with a full sweep of the changed store."""
     from rdflib import Graph, Literal, URIRef
-
-    from ipgraph.validation.compiled import IncrementalValidation
-    from ipgraph.model.iris import IPG, institution_graph, institution_key
     from rdflib.namespace import SKOS
+
+    from ipgraph.model.iris import IPG, institution_graph, institution_key
+    from ipgraph.validation.compiled import IncrementalValidation
 
     incremental = IncrementalValidation(store, engine, findings=findings)
     picks = []
@@ -209,9 +209,9 @@ def measure_incremental(store, engine, findings) -> dict:
 def run_pyshacl(n: int, seed: int, out: Path) -> dict:
     from rdflib import Dataset, Graph
 
+    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
     from ipgraph.validation import reference
     from ipgraph.validation.compiled import pyshacl_keys
-    from ipgraph.store.seed import ONTOLOGY_FILE, SCHEME_FILES
 
     path = network(n, seed)
     started = time.perf_counter()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph
-
-from ipgraph.store.seed import SAMPLE_NETWORK, open_embedded, reference_files
-from ipgraph.store.embedded import EmbeddedStore
 from remote_fixtures import any_store, oxigraph_engine_store, virtuoso_engine_store  # noqa: F401  (remote engines)
+
+from ipgraph.store.embedded import EmbeddedStore
+from ipgraph.store.seed import SAMPLE_NETWORK, open_embedded, reference_files
 
 
 @pytest.fixture
@@ -56,6 +56,6 @@ def sample_graph(reference_graph) -> Graph:
 @pytest.fixture(scope="session")
 def sample_matcher(sample_store):
     """The matcher (catalogue, gazetteer, match index) over the sample store, built once."""
-    from ipgraph.matching.match import Matcher
+    from ipgraph.matching.matcher import Matcher
 
     return Matcher(sample_store)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 
+import engines
 import pytest
 
-import engines
 from ipgraph.store.remote import RemoteStore
 from ipgraph.store.seed import mark_seeded, seed
 

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ipgraph.web import create_app
 from ipgraph.admin.backup import export_quads
 from ipgraph.model.iris import ID, IPG, PROVENANCE_GRAPH
-from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.settings import Settings
+from ipgraph.store.seed import SAMPLE_NETWORK
+from ipgraph.web import create_app
 
 TOKEN = "test-admin-token-7c1f"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

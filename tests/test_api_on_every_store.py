@@ -12,10 +12,10 @@ import math
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
-
-from ipgraph.web import create_app
-from ipgraph.settings import Settings
 from test_store_contract import normal
+
+from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 MATCH_REQUESTS = [
     {"q": "侵权对比分析", "near": "哈尔滨"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from ipgraph.model.iris import ID
-from ipgraph.store.seed import SCHEME_FILES
 from ipgraph.model.spec import service_items
+from ipgraph.store.seed import SCHEME_FILES
 
 SERVICES = ID["scheme/services"]
 

@@ -1,7 +1,7 @@
 """docs/clause-coverage.md lists every clause of chapters 5–7 with its shapes or a reason, and is up to date."""
 
-from ipgraph.validation import coverage
 from ipgraph.model.spec import requirement_clauses
+from ipgraph.validation import coverage
 
 
 def test_every_clause_of_chapters_5_to_7_has_shapes_or_a_reason():

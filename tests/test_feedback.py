@@ -8,11 +8,11 @@ import gzip
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.admin.backup import export_quads
 from ipgraph.admin.feedback import RateLimiter
 from ipgraph.model.iris import PRIVATE_GRAPH
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 TOKEN = "feedback-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

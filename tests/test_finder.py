@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
-from ipgraph.web import create_app  # noqa: E402
-from ipgraph.store.seed import mark_seeded, seed  # noqa: E402
 from ipgraph.settings import Settings  # noqa: E402
 from ipgraph.store.embedded import EmbeddedStore  # noqa: E402
+from ipgraph.store.seed import mark_seeded, seed  # noqa: E402
+from ipgraph.web import create_app  # noqa: E402
 
 TOKEN = "fuzz-token"
 EXAMPLES = 3

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.settings import Settings
 from ipgraph.store.embedded import StoreError
+from ipgraph.web import create_app
 
 
 class Watched:

@@ -11,13 +11,14 @@ from openpyxl.utils import get_column_letter
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from ipgraph.sheets import uscc
 from ipgraph.cli.main import main
-from ipgraph.sheets.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet, read_spreadsheet
 from ipgraph.model.iris import CV, ID, IPG, SCHEMA, WGS84
-from ipgraph.store.seed import REGIONS_FILE, SCHEME_FILES
+from ipgraph.sheets import uscc
+from ipgraph.sheets.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet, read_spreadsheet
 from ipgraph.sheets.template import round_trip_difference, write_spreadsheet, write_template
-from ipgraph.sheets.workbook import INSTITUTIONS, LISTS, OFFERINGS, institution_columns, offering_columns, vocabulary
+from ipgraph.sheets.workbook import (INSTITUTIONS, LISTS, OFFERINGS, institution_columns, offering_columns,
+                                     vocabulary)
+from ipgraph.store.seed import REGIONS_FILE, SCHEME_FILES
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.admin.backup import export_quads
 from ipgraph.model.iris import PROVENANCE_GRAPH
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 TOKEN = "injection-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

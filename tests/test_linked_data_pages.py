@@ -9,8 +9,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS, VOID
 
-from ipgraph.web import create_app
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 ID = "https://w3id.org/ipgraph/id/"
 NODE = ID + "institution/hl-provincial-node"

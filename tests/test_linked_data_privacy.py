@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from ipgraph.web import create_app
 from ipgraph.model.iris import PRIVATE_GRAPH
-from ipgraph.store.seed import open_embedded
 from ipgraph.settings import Settings
+from ipgraph.store.seed import open_embedded
+from ipgraph.web import create_app
 
 NODE = "https://w3id.org/ipgraph/id/institution/hl-provincial-node"
 FEEDBACK = "https://w3id.org/ipgraph/id/feedback/1"

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from ipgraph.matching.understanding import MatchInputError
 from ipgraph.model.iris import CV, ID, IPG, WGS84
-from ipgraph.matching.match import MatchInputError
 
 DCT_TYPE = URIRef("http://purl.org/dc/terms/type")
 FREE = ID["fee/free"]
@@ -257,7 +257,7 @@ def test_the_index_answers_as_the_pure_sparql_query_does(sample_matcher, sample_
 
 
 def test_rebuild_sees_a_new_institution(empty_store):
-    from ipgraph.matching.match import Matcher
+    from ipgraph.matching.matcher import Matcher
     from ipgraph.store.seed import reference_files
 
     for graph, files in reference_files().items():
@@ -283,8 +283,8 @@ def test_rebuild_sees_a_new_institution(empty_store):
 
 
 def test_records_never_show_the_private_graph(empty_store):
-    from ipgraph.model.iris import PRIVATE_GRAPH
     from ipgraph.matching.records import fetch_records
+    from ipgraph.model.iris import PRIVATE_GRAPH
 
     institution = "https://w3id.org/ipgraph/id/institution/p1"
     empty_store.load(f"""<{institution}> <https://schema.org/telephone> "+86-451-0000-0001" ;

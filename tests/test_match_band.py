@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ipgraph.matching.match import _BAND_MIN, MatchIndex
+from ipgraph.matching.index import _BAND_MIN, MatchIndex
 
 BROAD, NARROW, NARROWER = (f"https://example.org/service/{c}" for c in ("broad", "narrow", "narrower"))
 DEPTHS = {BROAD: 0, NARROW: 1, NARROWER: 2}

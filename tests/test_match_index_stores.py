@@ -11,8 +11,9 @@ import numpy as np
 import pyoxigraph as ox
 import pytest
 
+from ipgraph.matching.index import MatchIndex
+from ipgraph.matching.understanding import FREE
 from ipgraph.model.iris import ID
-from ipgraph.matching.match import FREE, MatchIndex
 from ipgraph.store.embedded import EmbeddedStore, csv_columns
 
 FILTERS = [("match-filter-fee", "fee", FREE), ("match-filter-ip-type", "ipType", str(ID["ip-type/trademark"])),

@@ -4,9 +4,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ipgraph.validation import consistency
 from ipgraph.model.iris import IPG, ORG
 from ipgraph.store.seed import ONTOLOGY_FILE
+from ipgraph.validation import consistency
 
 OUTLET_KINDS = ["TISC", "UniversityCentre", "UniversityOutlet", "ResearchInstituteOutlet", "PublicLibraryOutlet",
                 "IndustrialParkOutlet", "IndustryOrganisationOutlet", "MarketAgencyOutlet",

@@ -6,9 +6,8 @@ import threading
 import pytest
 from rdflib import URIRef
 
-from ipgraph.store import public_query
-from ipgraph.store import sparql_text
 from ipgraph.model.iris import GRAPH, PRIVATE_GRAPH, PROVENANCE_GRAPH
+from ipgraph.store import public_query, sparql_text
 from ipgraph.store.embedded import EmbeddedStore, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 
 PUBLIC = GRAPH["institution/x"]

@@ -14,13 +14,14 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ipgraph.web import create_app
-from ipgraph.model.iris import ID, ONTOLOGY_GRAPH, PRIVATE_GRAPH, SCHEMA, institution_graph
-from ipgraph.matching.match import Matcher, MatchIndex
+from ipgraph.matching.index import MatchIndex
+from ipgraph.matching.matcher import Matcher
 from ipgraph.matching.record_table import RecordTable
 from ipgraph.matching.records import fetch_records
-from ipgraph.store.seed import SAMPLE_NETWORK, reference_files
+from ipgraph.model.iris import ID, ONTOLOGY_GRAPH, PRIVATE_GRAPH, SCHEMA, institution_graph
 from ipgraph.settings import Settings
+from ipgraph.store.seed import SAMPLE_NETWORK, reference_files
+from ipgraph.web import create_app
 
 TOKEN = "test-admin-token-record-table"
 SONGBEI = ID["institution/hrb-songbei-tisc"]

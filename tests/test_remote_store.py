@@ -13,13 +13,13 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
+from remote_fixtures import start_engine
 
-from ipgraph.web import create_app
 from ipgraph.model.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, institution_graph
-from ipgraph.store.remote import RemoteStore, _chunks
 from ipgraph.settings import Settings
 from ipgraph.store.embedded import BadData, QueryRefused, StoreError, StoreUnavailable
-from remote_fixtures import start_engine
+from ipgraph.store.remote import RemoteStore, _chunks
+from ipgraph.web import create_app
 
 ONTOLOGY = """
 @prefix ipg: <https://w3id.org/ipgraph/ontology#> .

@@ -10,9 +10,9 @@ import urllib.request
 
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
-from ipgraph.store.seed import is_seeded, open_embedded
 from ipgraph.settings import Settings
+from ipgraph.store.seed import is_seeded, open_embedded
+from ipgraph.web import create_app
 
 
 def test_first_start_seeds_the_store_and_a_restart_reuses_it(tmp_path):

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ipgraph.web import create_app
 from ipgraph.settings import Settings
+from ipgraph.web import create_app
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 COUNT = ("PREFIX ipg: <https://w3id.org/ipgraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

@@ -19,8 +19,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
 
-from ipgraph.store import queries
 from ipgraph.model.iris import ID, IPG, is_public_graph
+from ipgraph.store import queries
 
 REMOTE_KINDS = ("oxigraph", "virtuoso")
 _IRI_LIST = re.compile(r"https?://\S+(?: https?://\S+)+")

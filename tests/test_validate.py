@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ipgraph.web import create_app
 from ipgraph.cli.main import main
 from ipgraph.paths import DATA_DIR
-from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.settings import Settings
+from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.validation.reference import InputError, read_graph, read_inputs, validate
+from ipgraph.web import create_app
 
 HERE = Path(__file__).parent
 BASE = HERE / "shapes" / "_network.ttl"

@@ -30,12 +30,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .backup import scratch_copy
-from ..validation.compiled import CompiledEngine, Finding, IncrementalValidation, to_report
 from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
 from ..model.network import owner_key, split_by_institution
 from ..store.embedded import Store
+from ..validation.compiled import CompiledEngine, Finding, IncrementalValidation, to_report
 from ..validation.reference import InputError, ValidationReport, read_graph
+from .backup import scratch_copy
 
 # Upload media types → the parser that reads them (see docs/admin.md).
 RDF_TYPES = {

@@ -44,9 +44,9 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
     def run(args: argparse.Namespace) -> int:
         import uvicorn
 
+        from ..store.seed import open_embedded
         from ..web import create_app
         from ..web.utf8_targets import widen_h11_request_target
-        from ..store.seed import open_embedded
 
         settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, **_remote_settings(args))
         if settings.sparql_endpoint:
@@ -182,9 +182,10 @@ def _match(parser: argparse.ArgumentParser) -> Command:
     def run(args: argparse.Namespace) -> int:
         import json
 
-        from ..matching.match import Matcher, MatchInputError
-        from .match_text import table
+        from ..matching.matcher import Matcher
+        from ..matching.understanding import MatchInputError
         from ..store.seed import open_embedded
+        from .match_text import table
 
         settings = Settings.from_env(data_dir=args.data_dir)
         try:
@@ -266,8 +267,8 @@ def _load(parser: argparse.ArgumentParser) -> Command:
 
         from rdflib import Graph
 
-        from ..store.seed import SAMPLE_NETWORK, load_network, reference_files
         from ..store.embedded import BadData, StoreError
+        from ..store.seed import SAMPLE_NETWORK, load_network, reference_files
 
         settings = Settings.from_env(**_remote_settings(args))
         if not settings.sparql_endpoint:
@@ -329,8 +330,8 @@ def _open_remote(settings: Settings, *, wait: bool):
     """The remote store; with ``wait``, keep trying until the engine answers (serve), else fail fast (load)."""
     import time
 
-    from ..store.remote import RemoteStore
     from ..store.embedded import StoreUnavailable
+    from ..store.remote import RemoteStore
 
     store = RemoteStore.from_settings(settings)
     progress(f"store: {settings.sparql_endpoint}" + (f" (updates: {settings.sparql_update_endpoint})"

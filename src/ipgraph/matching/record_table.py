@@ -8,7 +8,7 @@ object per value) took ~20 ms, ten times the ranking; from this table it is a fe
 The table is a cache of the graph, like the match index it belongs to: :meth:`RecordTable.build` reads it
 through one named query, ``record-table-values`` (every public statement of one property: subject, value,
 language), once per shown property — flat reads of the public graphs only (clause 5.5). A table is built for
-one :class:`~ipgraph.matching.match.MatchIndex` and thrown away with it; :class:`~ipgraph.matching.match.Matcher` builds it in
+one :class:`~ipgraph.matching.index.MatchIndex` and thrown away with it; :class:`~ipgraph.matching.matcher.Matcher` builds it in
 the background after each rebuild and serves records from the graph until it is ready, and from the moment a
 write is about to commit until the rebuild after it (``Matcher.hold_records``), so a record shown is never
 older than the graph. Only the embedded store, which this process alone writes, gets a table.
@@ -24,8 +24,8 @@ import gc
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,8 +33,8 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ..model.iris import CV, IPG, SCHEMA
-from .records import ChannelRecord, InstitutionRecord, OfferingRecord
 from ..store.embedded import Store
+from .records import ChannelRecord, InstitutionRecord, OfferingRecord
 
 QUERY = "record-table-values"
 _CONTACT = (SCHEMA.telephone, SCHEMA.url, SCHEMA.email, SCHEMA.address)

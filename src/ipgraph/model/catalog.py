@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .iris import ID
 from ..store.embedded import Store
+from .iris import ID
 
 SERVICES = ID["scheme/services"]
 INSTITUTION_KINDS = ID["scheme/institution-kinds"]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import find_spans, index_keys, normalize
 from ..store.embedded import Store
+from .catalog import find_spans, index_keys, normalize
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _SUFFIXES = ("自治县", "地区", "林区", "新区", "市", "区", "县", "旗", "省")

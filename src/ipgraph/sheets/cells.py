@@ -23,19 +23,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import URIRef
 
 from ..model.places import AmbiguousPlace, UnknownPlace
-from .workbook import (
-    HEADER_ROWS,
-    IGNORED_HEADERS,
-    INSTITUTIONS,
-    NO,
-    OFFERINGS,
-    SEPARATORS,
-    YES,
-    Column,
-    Concept,
-    Vocabulary,
-    region_choice,
-)
+from .workbook import (HEADER_ROWS, IGNORED_HEADERS, INSTITUTIONS, NO, OFFERINGS, SEPARATORS, YES, Column, Concept,
+                       Vocabulary, region_choice)
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PHONE = re.compile(r"\+?[(（]?[0-9][0-9 ()（）\-]{3,22}[0-9](\s*(转|ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)

@@ -22,31 +22,13 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS, XSD
 
-from . import uscc
-from .cells import (
-    IRI_FORBIDDEN,
-    Problem,
-    Row,
-    SpreadsheetError,
-    SpreadsheetUnreadable,
-    Table,
-    data_rows,
-    read_tables,
-)
 from ..model.iris import CPSV, CV, ID, IPG, SCHEMA, WGS84
 from ..store.embedded import Store
-from .workbook import (
-    DESIGNATION_SLOTS,
-    EVALUATION_SLOTS,
-    INSTITUTIONS,
-    NO,
-    RESOURCES,
-    YES,
-    Vocabulary,
-    institution_columns,
-    offering_columns,
-    vocabulary,
-)
+from . import uscc
+from .cells import (IRI_FORBIDDEN, Problem, Row, SpreadsheetError, SpreadsheetUnreadable, Table, data_rows,
+                    read_tables)
+from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, NO, RESOURCES, YES, Vocabulary,
+                       institution_columns, offering_columns, vocabulary)
 
 __all__ = ["ImportResult", "Problem", "SpreadsheetError", "SpreadsheetUnreadable", "import_spreadsheet",
            "read_spreadsheet"]

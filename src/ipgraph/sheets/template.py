@@ -21,22 +21,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 from ..model.iris import CV, ID, IPG, SCHEMA, WGS84
 from ..store.embedded import Store
-from .workbook import (
-    DESIGNATION_SLOTS,
-    EVALUATION_SLOTS,
-    INSTITUTIONS,
-    LISTS,
-    NO,
-    OFFERINGS,
-    RESOURCES,
-    YES,
-    Column,
-    Vocabulary,
-    institution_columns,
-    offering_columns,
-    region_choice,
-    vocabulary,
-)
+from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, LISTS, NO, OFFERINGS, RESOURCES, YES,
+                       Column, Vocabulary, institution_columns, offering_columns, region_choice, vocabulary)
 
 EMPTY_ROWS = 500          # rows below the data that still get the drop-downs
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -252,9 +238,9 @@ def round_trip_difference(graph: Graph, path: Path, *, store: Store | None = Non
     """What the spreadsheet at ``path`` (written by :func:`write_spreadsheet` from ``graph``) loses and adds:
     ``(missing, extra)`` against the institutions' part of ``graph`` (administrations are not in the template).
     """
-    from .ingest import read_spreadsheet
     from ..model.iris import ADMINISTRATIONS_GRAPH
     from ..model.network import split_by_institution
+    from .ingest import read_spreadsheet
 
     original = Graph()
     for name, part in split_by_institution(graph).items():

@@ -163,8 +163,8 @@ def _natural(text: str) -> list:
 
 def reference_store() -> Store:
     """An in-memory store holding only the schemes and regions, for reading a spreadsheet without a service."""
-    from ..store.seed import reference_files
     from ..store.embedded import EmbeddedStore
+    from ..store.seed import reference_files
 
     store = EmbeddedStore()
     files = reference_files()

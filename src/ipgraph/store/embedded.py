@@ -303,7 +303,7 @@ class EmbeddedStore:
     def select_text(self, text: str, /) -> list[Row]:
         """Rows of a SELECT given as text, over the union default graph like the named queries.
 
-        Only for SPARQL that ipgraph generates itself from the project's SHACL shapes (:mod:`shacl_sparql`, the
+        Only for SPARQL that ipgraph generates itself from the project's SHACL shapes (:mod:`ipgraph.validation.compiler`, the
         one exception to "SPARQL lives in queries/"); never pass user input here.
         """
         solutions = self._store.query(text, use_default_graph_as_union=True)

@@ -34,17 +34,17 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..model.iris import is_public_graph
-from .sparql_text import uses_service
 from .embedded import QueryAnswer, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from .sparql_text import uses_service
 
 USER_WORKERS = 2
 DOCUMENT_WORKERS = 4

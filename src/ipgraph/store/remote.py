@@ -43,21 +43,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .. import __version__
 from . import queries
-from .embedded import (
-    BadData,
-    QueryAnswer,
-    ResultTooLarge,
-    Row,
-    StoreError,
-    StoreUnavailable,
-    _parse_error,
-    Changes,
-    changes_by_reading,
-    json_rows,
-    rdf_format,
-    to_ox,
-    to_rdflib,
-)
+from .embedded import (BadData, Changes, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable,
+                       _parse_error, changes_by_reading, json_rows, rdf_format, to_ox, to_rdflib)
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -175,7 +162,7 @@ class RemoteStore:
         return self._select(queries.bind(query, bindings))
 
     def select_text(self, text: str, /) -> list[Row]:
-        """Rows of a SELECT that ipgraph generated itself from its SHACL shapes (:mod:`shacl_sparql`, as
+        """Rows of a SELECT that ipgraph generated itself from its SHACL shapes (:mod:`ipgraph.validation.compiler`, as
         :meth:`EmbeddedStore.select_text`); never user input."""
         return self._select(text)
 

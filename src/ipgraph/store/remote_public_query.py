@@ -27,10 +27,10 @@ from rdflib import BNode, Literal, URIRef
 from SPARQLWrapper import JSON, TURTLE
 
 from ..model.iris import is_public_graph
-from .remote import long_decimal_as_double, turtle_result_set
-from .public_query import syntax_error
-from .sparql_text import dataset_clauses, query_form, uses_service
 from .embedded import QueryAnswer, QueryRefused, QueryTimeout, ResultTooLarge
+from .public_query import syntax_error
+from .remote import long_decimal_as_double, turtle_result_set
+from .sparql_text import dataset_clauses, query_form, uses_service
 
 NO_GRAPH = "urn:ipgraph:no-graph"
 # Strings, IRIs and comments are kept as they are (as in sparql_text); FROM clauses outside them are cut.

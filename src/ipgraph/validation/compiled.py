@@ -1,4 +1,4 @@
-"""Validation at national scale: the shapes compiled to SPARQL (:mod:`shacl_sparql`) and run in the store.
+"""Validation at national scale: the shapes compiled to SPARQL (:mod:`ipgraph.validation.compiler`) and run in the store.
 
 :class:`CompiledEngine` gives the same findings as pySHACL (the reference, :func:`ipgraph.validation.reference.validate`)
 in a fraction of the time: each constraint is one SELECT evaluated by the store over the union of its graphs
@@ -26,13 +26,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from . import reference
 from ..collector import freeze_long_lived
-from ..model.network import owner_key
 from ..model.iris import ID, IPG
-from ..store.queries import Table, values_block
-from .shacl_sparql import Check, Compiled, compile_shapes, path_text
+from ..model.network import owner_key
 from ..store.embedded import Store, read_graphs, to_ox
+from ..store.queries import Table, values_block
+from . import reference
+from .compiler import Check, Compiled, compile_shapes, path_text
 
 Progress = Callable[[str], None]
 FOCUS_BATCH = 2000   # focus nodes per VALUES block in a partial run

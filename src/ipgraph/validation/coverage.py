@@ -13,8 +13,8 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
 from ..model.iris import IPG
-from ..paths import HOME
 from ..model.spec import Clause, requirement_clauses
+from ..paths import HOME
 from .reference import shapes_graph
 
 COVERAGE_FILE = HOME / "docs" / "clause-coverage.md"

@@ -24,8 +24,8 @@ from rdflib.term import Node
 from ..model.iris import ID, IPG
 from ..model.network import owner_key
 from ..paths import SHAPES_DIR
-from ..store.seed import REGIONS_FILE, SCHEME_FILES, ONTOLOGY_FILE
 from ..store.embedded import BadData, rdf_format, to_rdflib
+from ..store.seed import ONTOLOGY_FILE, REGIONS_FILE, SCHEME_FILES
 
 SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_ZH = {"Violation": "违反", "Warning": "警告", "Info": "提示"}

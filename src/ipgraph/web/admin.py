@@ -21,22 +21,15 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from ..admin import write as write_path
 from ..admin import feedback
-from ..matching.match import MAX_LIMIT, MatchInputError
+from ..admin import write as write_path
+from ..matching.matcher import MAX_LIMIT
+from ..matching.understanding import MatchInputError
 from ..settings import Settings
 from ..validation.reference import clause_key
 from . import health
-from .errors import (
-    ApiError,
-    BadRequest,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    Unauthorized,
-    Unprocessable,
-    UnsupportedMediaType,
-)
+from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+                     UnsupportedMediaType)
 from .lang import request_language
 from .public import get_matcher, hold_records, refresh
 

@@ -17,9 +17,9 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, VOID, XSD
 
-from . import negotiate as media
-from ..store import queries
 from ..model.iris import IPG
+from ..store import queries
+from . import negotiate as media
 from .base_iri import BaseIri
 from .cors import OpenRoute
 from .errors import NotFound

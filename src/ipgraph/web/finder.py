@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ..matching.match import Matcher, MatchInputError
+from ..matching.matcher import Matcher
+from ..matching.understanding import MatchInputError
 from .html import render
 from .lang import request_language
 from .public import get_matcher

@@ -17,15 +17,15 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
-from . import negotiate as media
-from ..store import queries
 from ..model.iris import IPG, ONTOLOGY, ONTOLOGY_GRAPH
-from .negotiate import DOCUMENT_TYPES, by_name, negotiate
+from ..store import queries
+from . import negotiate as media
 from .base_iri import BaseIri
 from .cors import OpenRoute
 from .errors import NotAcceptable, NotFound
 from .html import pick, render
 from .lang import request_language
+from .negotiate import DOCUMENT_TYPES, by_name, negotiate
 from .rdf_out import context, curie, serialize_graph
 from .vocabulary_labels import LABELS
 

@@ -1,6 +1,6 @@
 """The public JSON API: find a service near a place, browse the catalogue, places and institutions.
 
-Answers come from the :class:`~ipgraph.matching.match.Matcher` kept on ``app.state.matcher`` (built at start-up,
+Answers come from the :class:`~ipgraph.matching.matcher.Matcher` kept on ``app.state.matcher`` (built at start-up,
 or on first use when the app runs without a lifespan, as in tests); :func:`refresh` rebuilds it after
 the graph changed. Every request that cannot be understood is a 422 that says which parameter and what
 to try instead (``suggestions`` / ``candidates``), in the client's language.
@@ -15,9 +15,10 @@ import orjson
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ..matching.matcher import MAX_LIMIT, Matcher
+from ..matching.understanding import MatchInputError
 from ..model.catalog import normalize
 from ..model.iris import ID
-from ..matching.match import MAX_LIMIT, Matcher, MatchInputError
 from .errors import NotFound, Unprocessable
 from .lang import request_language
 

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from . import negotiate as media
 from ..model.iris import CPSV, CV, GRAPH, ID, IPG, ORG, SCHEMA, WGS84
+from . import negotiate as media
 from .base_iri import BaseIri
 
 PREFIXES: dict[str, str] = {

@@ -17,17 +17,17 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 from starlette.concurrency import run_in_threadpool
 
-from . import negotiate as media
 from ..model.iris import is_public_graph
-from .negotiate import GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
+from ..store.embedded import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from ..store.public_query import user_queries
 from ..store.sparql_text import dataset_clauses, query_form
-from ..store.embedded import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from . import negotiate as media
 from .base_iri import BaseIri
 from .cors import OPEN, OpenRoute
 from .errors import ApiError, BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
 from .html import render
 from .lang import request_language
+from .negotiate import GRAPH_TYPES, RESULTS_TYPES, by_name, negotiate
 from .rdf_out import serialize_graph
 
 router = APIRouter(tags=["sparql"], route_class=OpenRoute)
