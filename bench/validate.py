@@ -163,7 +163,7 @@ def measure_incremental(store, engine, findings) -> dict:
     from rdflib.namespace import SKOS
 
     from ipgraph.model.iris import IPG, institution_graph, institution_key
-    from ipgraph.validation.compiled import IncrementalValidation
+    from ipgraph.validation.incremental import IncrementalValidation
 
     incremental = IncrementalValidation(store, engine, findings=findings)
     picks = []

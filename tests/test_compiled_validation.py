@@ -17,10 +17,10 @@ from ipgraph.model.iris import ID, IPG, WGS84, institution_graph
 from ipgraph.paths import DATA_DIR, HOME
 from ipgraph.store.seed import ONTOLOGY_FILE, SAMPLE_NETWORK, SCHEME_FILES
 from ipgraph.validation import reference
-from ipgraph.validation.compiled import (CompiledEngine, IncrementalValidation, graph_store, pyshacl_keys,
-                                         validate_graph)
+from ipgraph.validation.compiled import CompiledEngine, graph_store, pyshacl_keys, validate_graph
 from ipgraph.validation.compiler import (FOCUS_SLOT, compile_shapes, expand_prefixed_names, rewrite_not_exists,
                                          sparql_sweep_text, sweep_text)
+from ipgraph.validation.incremental import IncrementalValidation
 
 EX = Namespace("http://example.org/")
 CASES = Path(__file__).parent / "shapes"
