@@ -1,0 +1,86 @@
+"""``ipgraph template`` and ``ipgraph import``: the administrators' spreadsheet written and read (docs/spreadsheet.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .commands import Command, UserError, command, progress, read_rdf
+
+
+@command("template", "write the administrators' XLSX template (empty, or filled from a network with --network)")
+def _template(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("output", help="the .xlsx file to write")
+    parser.add_argument("--network", help="fill it with the institutions of this RDF file (e.g. data/sample-network.ttl)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from ..sheets.template import round_trip_difference, write_spreadsheet, write_template
+
+        output = Path(args.output)
+        if output.suffix.lower() != ".xlsx":
+            raise UserError(f"the template is an .xlsx file, not {output.name}")
+        if not args.network:
+            write_template(output)
+            progress(f"wrote the empty template {output}")
+            return 0
+        graph = read_rdf(args.network)
+        count = write_spreadsheet(graph, output)
+        missing, extra = round_trip_difference(graph, output)
+        progress(f"wrote {count} institutions to {output}")
+        if len(missing) or len(extra):
+            progress(f"the spreadsheet cannot carry {len(missing)} triples of the network "
+                     f"(and adds {len(extra)}); see docs/spreadsheet.md")
+        return 0
+
+    return run
+
+
+@command("import", "convert an administrators' spreadsheet (XLSX template or CSV) to RDF; "
+                   "exit 1 and write nothing if a row is bad")
+def _import(parser: argparse.ArgumentParser) -> Command:
+    parser.add_argument("file", help="the .xlsx template or a .csv of institutions (NAME.offerings.csv beside it is read too)")
+    parser.add_argument("-o", "--output", help="RDF file to write (.ttl, .nt, .jsonld); default: Turtle on standard output")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="leave bad rows out, report them, and write the rest")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the problem report (default: both)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from rdflib.util import guess_format
+
+        from ..sheets.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet
+
+        fmt = guess_format(args.output) if args.output else "turtle"
+        if fmt is None:
+            raise UserError(f"cannot tell the RDF format of {args.output} (use .ttl, .nt or .jsonld)")
+
+        def report(problems) -> None:
+            for problem in problems:
+                reason = {"zh": problem.zh, "en": problem.en}.get(args.lang, f"{problem.zh} / {problem.en}")
+                print(f"{problem.where}: {reason}", file=sys.stderr)
+
+        try:
+            result = import_spreadsheet(Path(args.file), skip_bad_rows=args.skip_bad_rows)
+        except SpreadsheetUnreadable as error:
+            report(error.problems)
+            return 2
+        except SpreadsheetError as error:
+            report(error.problems)
+            progress(f"{len(error.problems)} problems; nothing written")
+            return 1
+        report(result.problems)
+        text = result.graph.serialize(format=fmt)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        skipped = f"; skipped {len(result.skipped)} bad rows: " + ", ".join(
+            f"{sheet} {row}" for sheet, row in result.skipped) if result.skipped else ""
+        progress(f"{result.institutions} institutions, {result.offerings} offerings, {len(result.graph)} triples"
+                 + (f" → {args.output}" if args.output else "") + skipped)
+        return 0
+
+    return run
