@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from ipgraph.settings import Settings
-from ipgraph.store.embedded import StoreError
+from ipgraph.store.base import StoreError
 from ipgraph.web import create_app
 
 

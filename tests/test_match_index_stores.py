@@ -14,7 +14,8 @@ import pytest
 from ipgraph.matching.index import MatchIndex
 from ipgraph.matching.understanding import FREE
 from ipgraph.model.iris import ID
-from ipgraph.store.embedded import EmbeddedStore, csv_columns
+from ipgraph.store.base import csv_columns
+from ipgraph.store.embedded import EmbeddedStore
 
 FILTERS = [("match-filter-fee", "fee", FREE), ("match-filter-ip-type", "ipType", str(ID["ip-type/trademark"])),
            ("match-filter-channel", "channelType", str(ID["channel/phone"]))]

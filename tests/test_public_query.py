@@ -8,7 +8,8 @@ from rdflib import URIRef
 
 from ipgraph.model.iris import GRAPH, PRIVATE_GRAPH, PROVENANCE_GRAPH
 from ipgraph.store import public_query, sparql_text
-from ipgraph.store.embedded import EmbeddedStore, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from ipgraph.store.base import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from ipgraph.store.embedded import EmbeddedStore
 
 PUBLIC = GRAPH["institution/x"]
 SECRET = '"secret@example.com"'

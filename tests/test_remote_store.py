@@ -17,7 +17,7 @@ from remote_fixtures import start_engine
 
 from ipgraph.model.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, institution_graph
 from ipgraph.settings import Settings
-from ipgraph.store.embedded import BadData, QueryRefused, StoreError, StoreUnavailable
+from ipgraph.store.base import BadData, QueryRefused, StoreError, StoreUnavailable
 from ipgraph.store.remote import RemoteStore, _chunks
 from ipgraph.web import create_app
 

@@ -5,7 +5,8 @@ from rdflib import Graph, Literal, URIRef
 
 from ipgraph.model.iris import ID, IPG, institution_graph
 from ipgraph.model.network import split_by_institution
-from ipgraph.store.embedded import BadData, EmbeddedStore
+from ipgraph.store.base import BadData
+from ipgraph.store.embedded import EmbeddedStore
 
 TTL = """
 @prefix ipg: <https://w3id.org/ipgraph/ontology#> .

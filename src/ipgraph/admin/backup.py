@@ -16,7 +16,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from ..model.iris import NON_PUBLIC_GRAPHS, is_public_graph
-from ..store.embedded import BadData, EmbeddedStore, Store, to_rdflib
+from ..store.base import BadData, Store, to_rdflib
+from ..store.embedded import EmbeddedStore
 
 GraphFilter = Callable[[str], bool]
 

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, XSD
 
 from ..model.iris import ID, IPG, PRIVATE_GRAPH, PROV
 from ..model.network import owner_key
-from ..store.embedded import Store
+from ..store.base import Store
 
 RATINGS = range(1, 6)
 MAX_COMMENT = 2000

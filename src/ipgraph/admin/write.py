@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
 from ..model.network import owner_key, split_by_institution
-from ..store.embedded import Store
+from ..store.base import Store
 from ..validation.compiled import CompiledEngine
 from ..validation.findings import Finding, to_report
 from ..validation.incremental import IncrementalValidation

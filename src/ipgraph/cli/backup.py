@@ -46,7 +46,8 @@ def _restore(parser: argparse.ArgumentParser) -> Command:
         from pathlib import Path
 
         from ..admin.backup import restore
-        from ..store.embedded import BadData, EmbeddedStore
+        from ..store.base import BadData
+        from ..store.embedded import EmbeddedStore
 
         if not Path(args.file).is_file():
             raise UserError(f"no such file: {args.file}")

@@ -69,7 +69,7 @@ def open_remote(settings: Settings, *, wait: bool):
     """The remote store; with ``wait``, keep trying until the engine answers (serve), else fail fast (load)."""
     import time
 
-    from ..store.embedded import StoreUnavailable
+    from ..store.base import StoreUnavailable
     from ..store.remote import RemoteStore
 
     store = RemoteStore.from_settings(settings)

@@ -22,7 +22,7 @@ def _load(parser: argparse.ArgumentParser) -> Command:
 
         from rdflib import Graph
 
-        from ..store.embedded import BadData, StoreError
+        from ..store.base import BadData, StoreError
         from ..store.seed import SAMPLE_NETWORK, load_network, reference_files
 
         settings = Settings.from_env(**remote_settings(args))

@@ -29,7 +29,7 @@ import numpy as np
 from rdflib import URIRef
 
 from ..model.places import EARTH_RADIUS_KM
-from ..store.embedded import Store
+from ..store.base import Store
 from .understanding import FREE, class_supers
 
 _FAR = 1e13  # a scaled distance (mm) past any on Earth: where an institution without a point ranks

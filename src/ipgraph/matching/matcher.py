@@ -17,7 +17,8 @@ import numpy as np
 
 from ..collector import freeze_long_lived
 from ..model.catalog import NARROWER, Expansion
-from ..store.embedded import EmbeddedStore, Store
+from ..store.base import Store
+from ..store.embedded import EmbeddedStore
 from . import answer
 from .answer import MatchedOffering, MatchResult, Result
 from .index import MatchIndex

@@ -33,7 +33,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ..model.iris import CV, IPG, SCHEMA
-from ..store.embedded import Store
+from ..store.base import Store
 from .records import ChannelRecord, InstitutionRecord, OfferingRecord
 
 QUERY = "record-table-values"

@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ..model.iris import CV, IPG, SCHEMA, WGS84
-from ..store.embedded import Store
+from ..store.base import Store
 
 
 @dataclass(frozen=True, slots=True)

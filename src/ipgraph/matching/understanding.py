@@ -14,7 +14,7 @@ from ..model.catalog import (CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, SERVIC
                              Expansion, UnknownConcept, normalize)
 from ..model.iris import ID, IPG
 from ..model.places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
-from ..store.embedded import Store
+from ..store.base import Store
 
 FREE = str(ID["fee/free"])  # the fee concept of a free offering (6.1)
 SERVICE_INSTITUTION = str(IPG.ServiceInstitution)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from ..store.embedded import Store
+from ..store.base import Store
 from .iris import ID
 
 SERVICES = ID["scheme/services"]

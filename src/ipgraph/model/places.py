@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.embedded import Store
+from ..store.base import Store
 from .catalog import find_spans, index_keys, normalize
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)

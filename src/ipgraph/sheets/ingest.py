@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS, XSD
 
 from ..model.iris import CPSV, CV, ID, IPG, SCHEMA, WGS84
-from ..store.embedded import Store
+from ..store.base import Store
 from . import uscc
 from .cells import (IRI_FORBIDDEN, Problem, Row, SpreadsheetError, SpreadsheetUnreadable, Table, data_rows,
                     read_tables)

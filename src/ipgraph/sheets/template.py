@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 from ..model.iris import CV, ID, IPG, SCHEMA, WGS84
-from ..store.embedded import Store
+from ..store.base import Store
 from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, LISTS, NO, OFFERINGS, RESOURCES, YES,
                        Column, Vocabulary, institution_columns, offering_columns, region_choice, vocabulary)
 

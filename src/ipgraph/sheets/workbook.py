@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT
 
 from ..model.iris import ID, IPG, REGIONS_GRAPH, SCHEMES_GRAPH
 from ..model.places import Gazetteer, Region
-from ..store.embedded import Store
+from ..store.base import Store
 
 INSTITUTIONS = "机构 institutions"
 OFFERINGS = "服务 offerings"

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..model.iris import is_public_graph
-from .embedded import QueryAnswer, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from .base import QueryAnswer, QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .sparql_text import uses_service
 
 USER_WORKERS = 2

@@ -15,8 +15,8 @@ while they arrive; so their predicates are disguised (``urn:ipgraph:staged:`` + 
 query asks for) and the swap request restores them. Triples that share a blank node travel in one chunk.
 
 Errors: connection failures, client timeouts, 502/503/504 and engine-side timeouts (including Virtuoso's
-partial "anytime" answers) raise :class:`~ipgraph.store.embedded.StoreUnavailable` (the API answers 503); other
-engine errors raise :class:`~ipgraph.store.embedded.StoreError` with the engine's own message, shortened.
+partial "anytime" answers) raise :class:`~ipgraph.store.base.StoreUnavailable` (the API answers 503); other
+engine errors raise :class:`~ipgraph.store.base.StoreError` with the engine's own message, shortened.
 Every call builds its own SPARQLWrapper, so the store is thread-safe and recovers by itself when the
 engine comes back.
 """
@@ -26,7 +26,6 @@ from __future__ import annotations
 import ast
 import http.client
 import json
-import re
 import socket
 import urllib.error
 import uuid
@@ -36,15 +35,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.term import Node
 from SPARQLWrapper import ASK, INSERT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .. import __version__
 from . import queries
-from .embedded import (BadData, Changes, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable,
-                       _parse_error, changes_by_reading, json_rows, rdf_format, to_ox, to_rdflib)
+from .base import (BadData, Changes, QueryAnswer, ResultTooLarge, Row, StoreError, StoreUnavailable, _parse_error,
+                   changes_by_reading, json_rows, rdf_format, to_ox, to_rdflib)
+from .remote_results import _double_if_long, turtle_result_set
 
 # Virtuoso echoes every dataset graph as an X-SPARQL-default-graph header; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)
@@ -350,58 +349,6 @@ def _nt(term: Node, labels: dict[BNode, str]) -> str:
     if isinstance(term, Literal):
         return str(to_ox(term))
     raise BadData(f"cannot store {term!r}")
-
-
-_RS = "http://www.w3.org/2005/sparql-results#"
-_SIGNIFICANT = re.compile(r"[1-9]\d*")
-
-
-def turtle_result_set(body: bytes) -> tuple[list[str], list[Row]]:
-    """Variables and rows of a SELECT answer in the result-set vocabulary (``rs:resultVariable``,
-    ``rs:solution`` / ``rs:binding``), as Virtuoso writes it in Turtle, in document order. Virtuoso prints
-    doubles there as long decimals (45.740388000000002933): a decimal with more digits than a double holds
-    is read back as the double it is."""
-    variables: list[str] = []
-    solutions: dict = {}
-    binding_of: dict = {}
-    variable: dict = {}
-    value: dict = {}
-    for quad in ox.parse(body, format=ox.RdfFormat.TURTLE):
-        predicate = quad.predicate.value
-        if predicate == _RS + "resultVariable":
-            variables.append(quad.object.value)
-        elif predicate == _RS + "solution":
-            solutions.setdefault(quad.object, [])
-        elif predicate == _RS + "binding":
-            binding_of[quad.object] = quad.subject
-        elif predicate == _RS + "variable":
-            variable[quad.subject] = quad.object.value
-        elif predicate == _RS + "value":
-            value[quad.subject] = quad.object
-    rows: dict = {solution: {} for solution in solutions}
-    for binding, solution in binding_of.items():
-        if binding in variable and binding in value:
-            rows.setdefault(solution, {})[variable[binding]] = _double_if_long(to_rdflib(value[binding]))
-    return variables, list(rows.values())
-
-
-def _too_long(lexical: str) -> bool:
-    """More significant digits than a double holds (Virtuoso's Turtle spelling of a double)."""
-    digits = "".join(_SIGNIFICANT.findall(lexical.replace(".", "")))
-    return len(digits) > 17
-
-
-def _double_if_long(term: Node) -> Node:
-    if isinstance(term, Literal) and term.datatype == XSD.decimal and _too_long(str(term)):
-        return Literal(float(str(term)), datatype=XSD.double)
-    return term
-
-
-def long_decimal_as_double(term):
-    """The same for a pyoxigraph term."""
-    if isinstance(term, ox.Literal) and term.datatype.value == str(XSD.decimal) and _too_long(term.value):
-        return ox.Literal(repr(float(term.value)), datatype=ox.NamedNode(str(XSD.double)))
-    return term
 
 
 def _json(body: bytes) -> dict:

@@ -27,9 +27,9 @@ from rdflib import BNode, Literal, URIRef
 from SPARQLWrapper import JSON, TURTLE
 
 from ..model.iris import is_public_graph
-from .embedded import QueryAnswer, QueryRefused, QueryTimeout, ResultTooLarge
+from .base import QueryAnswer, QueryRefused, QueryTimeout, ResultTooLarge
 from .public_query import syntax_error
-from .remote import long_decimal_as_double, turtle_result_set
+from .remote_results import long_decimal_as_double, turtle_result_set
 from .sparql_text import dataset_clauses, query_form, uses_service
 
 NO_GRAPH = "urn:ipgraph:no-graph"

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from ..model.iris import ONTOLOGY_GRAPH, REGIONS_GRAPH, SCHEMES_GRAPH, SHAPES_GRAPH
 from ..model.network import split_by_institution
 from ..paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
-from .embedded import Store
+from .base import Store
 
 SAMPLE_NETWORK = DATA_DIR / "sample-network.ttl"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ipgraph.ttl"

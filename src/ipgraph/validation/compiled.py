@@ -25,7 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from ..model.iris import IPG
-from ..store.embedded import Store, to_ox
+from ..store.base import Store, to_ox
 from ..store.queries import values_block
 from . import reference
 from .compiler import Check, Compiled, compile_shapes, path_text

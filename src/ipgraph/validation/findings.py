@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from ..model.iris import ID
 from ..model.network import owner_key
-from ..store.embedded import Store
+from ..store.base import Store
 from . import reference
 from .compiler import path_text
 

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from ..collector import freeze_long_lived
-from ..store.embedded import Store, read_graphs
+from ..store.base import Store, read_graphs
 from ..store.queries import Table
 from .compiled import REGION_LINKS, CompiledEngine, Progress, _covered, _named, _quiet
 from .findings import FOCUS_BATCH, Finding, _finding_order

@@ -24,7 +24,7 @@ from rdflib.term import Node
 from ..model.iris import ID, IPG
 from ..model.network import owner_key
 from ..paths import SHAPES_DIR
-from ..store.embedded import BadData, rdf_format, to_rdflib
+from ..store.base import BadData, rdf_format, to_rdflib
 from ..store.seed import ONTOLOGY_FILE, REGIONS_FILE, SCHEME_FILES
 
 SEVERITIES = ("Violation", "Warning", "Info")

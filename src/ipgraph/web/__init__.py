@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..settings import Settings
-from ..store.embedded import Store
+from ..store.base import Store
 from . import admin, dataset, errors, feedback, finder, health, pages, public, sparql, validation
 from .utf8_targets import PercentEncodeQuery
 

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..store.embedded import StoreUnavailable
+from ..store.base import StoreUnavailable
 from .lang import request_language
 
 log = logging.getLogger("ipgraph.web")

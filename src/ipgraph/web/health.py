@@ -13,7 +13,7 @@ import time
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ..store.embedded import Store, StoreError
+from ..store.base import Store, StoreError
 
 router = APIRouter(tags=["health"])
 COUNTS_SECONDS = 60.0

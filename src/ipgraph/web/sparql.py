@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID
 from starlette.concurrency import run_in_threadpool
 
 from ..model.iris import is_public_graph
-from ..store.embedded import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from ..store.base import QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from ..store.public_query import user_queries
 from ..store.sparql_text import dataset_clauses, query_form
 from . import negotiate as media
