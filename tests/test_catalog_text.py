@@ -2,8 +2,9 @@
 
 import pytest
 
-from ipgraph.model.catalog import Catalog, UnknownConcept, normalize
+from ipgraph.model.catalog import UnknownConcept, normalize
 from ipgraph.model.iris import SCHEMES_GRAPH
+from ipgraph.store.vocabularies import load_catalog
 
 SVC = "https://w3id.org/ipgraph/id/service/"
 
@@ -42,7 +43,7 @@ def catalog():
 
     store = EmbeddedStore()
     store.load(CATALOGUE.encode(), graph=SCHEMES_GRAPH, format="turtle")
-    yield Catalog.load(store)
+    yield load_catalog(store)
     store.close()
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from ipgraph.model.catalog import normalize
 from ipgraph.model.iris import REGIONS_GRAPH
-from ipgraph.model.places import AmbiguousPlace, BadCoordinates, Gazetteer, UnknownPlace, check_point, haversine_km
+from ipgraph.model.places import AmbiguousPlace, BadCoordinates, UnknownPlace, check_point, haversine_km
+from ipgraph.store.vocabularies import load_gazetteer
 
 R = "https://w3id.org/ipgraph/id/region/"
 
@@ -42,7 +43,7 @@ def gazetteer():
 
     store = EmbeddedStore()
     store.load(REGIONS.encode(), graph=REGIONS_GRAPH, format="turtle")
-    yield Gazetteer.load(store)
+    yield load_gazetteer(store)
     store.close()
 
 

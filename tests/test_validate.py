@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from ipgraph.cli.main import main
 from ipgraph.paths import DATA_DIR
 from ipgraph.settings import Settings
+from ipgraph.sheets.inputs import read_inputs
 from ipgraph.store.seed import SAMPLE_NETWORK
-from ipgraph.validation.reference import InputError, read_graph, read_inputs, validate
+from ipgraph.validation.reference import InputError, read_graph, validate
 from ipgraph.web import create_app
 
 HERE = Path(__file__).parent

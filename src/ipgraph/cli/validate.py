@@ -24,7 +24,8 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
         import json
         from pathlib import Path
 
-        from ..validation.reference import InputError, read_inputs, validate
+        from ..sheets.inputs import read_inputs
+        from ..validation.reference import InputError, validate
 
         try:
             data = read_inputs([Path(p) for p in args.paths])

@@ -15,6 +15,7 @@ from ..model.catalog import (CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, SERVIC
 from ..model.iris import ID, IPG
 from ..model.places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
 from ..store.base import Store
+from ..store.vocabularies import load_catalog, load_gazetteer
 
 FREE = str(ID["fee/free"])  # the fee concept of a free offering (6.1)
 SERVICE_INSTITUTION = str(IPG.ServiceInstitution)
@@ -111,8 +112,8 @@ class Vocabulary:
     def load(cls, store: Store) -> "Vocabulary":
         """Read every scheme, the gazetteer and the institution classes through named queries."""
         supers = class_supers(store)
-        return cls(Catalog.load(store, SERVICES), Catalog.load(store, INSTITUTION_KINDS), Catalog.load(store, CHANNELS),
-                   Catalog.load(store, FEES), Catalog.load(store, IP_TYPES), Gazetteer.load(store), dict(supers))
+        return cls(load_catalog(store, SERVICES), load_catalog(store, INSTITUTION_KINDS), load_catalog(store, CHANNELS),
+                   load_catalog(store, FEES), load_catalog(store, IP_TYPES), load_gazetteer(store), dict(supers))
 
     def remote_channel(self, channel_type: str | None) -> bool:
         """Whether a channel type is reachable from anywhere (``ipg:reachableRemotely`` in the schemes)."""

@@ -20,9 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
-
-from ..store.base import Store
 from .iris import ID
 
 SERVICES = ID["scheme/services"]
@@ -175,13 +172,6 @@ class Catalog:
             self.by_key[key].append((iri, how, label))
 
     # -- loading ----------------------------------------------------------------------------------
-    @classmethod
-    def load(cls, store: Store, scheme: URIRef = SERVICES) -> "Catalog":
-        """The scheme read from the store through the named queries ``scheme-labels``/``-hierarchy``/``-annotations``."""
-        return cls.from_rows(store.select("scheme-labels", scheme=scheme),
-                             store.select("scheme-hierarchy", scheme=scheme),
-                             store.select("scheme-annotations", scheme=scheme))
-
     @classmethod
     def from_rows(cls, labels: list[dict], hierarchy: list[dict], annotations: list[dict] = ()) -> "Catalog":
         """Build from query rows (``concept notation labelProperty label`` and ``narrower broader``)."""

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.base import Store
 from .catalog import find_spans, index_keys, normalize
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -121,11 +120,6 @@ class Gazetteer:
         self._scan_keys = index_keys(k for k in names if len(k) >= 2 and not k.isdigit())
 
     # -- loading ----------------------------------------------------------------------------------
-    @classmethod
-    def load(cls, store: Store) -> "Gazetteer":
-        """The gazetteer read from the store through the named query ``regions``."""
-        return cls.from_rows(store.select("regions"))
-
     @classmethod
     def from_rows(cls, rows: list[dict]) -> "Gazetteer":
         """Build from ``regions`` query rows."""

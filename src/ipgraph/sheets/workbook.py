@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT
 from ..model.iris import ID, IPG, REGIONS_GRAPH, SCHEMES_GRAPH
 from ..model.places import Gazetteer, Region
 from ..store.base import Store
+from ..store.vocabularies import load_gazetteer
 
 INSTITUTIONS = "机构 institutions"
 OFFERINGS = "服务 offerings"
@@ -100,7 +101,7 @@ class Vocabulary:
                                     row.get("kindClass"), row.get("defaultFee")))
         for name, concepts in schemes.items():
             concepts.sort(key=lambda c: _natural(c.notation or c.key))
-        return cls(schemes, Gazetteer.load(store))
+        return cls(schemes, load_gazetteer(store))
 
     @property
     def regions(self) -> list[Region]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,6 @@ from ..store.seed import ONTOLOGY_FILE, REGIONS_FILE, SCHEME_FILES
 
 SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_ZH = {"Violation": "违反", "Warning": "警告", "Info": "提示"}
-SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
 
 
 class InputError(Exception):
@@ -280,35 +279,6 @@ def read_graph(source: Path | bytes, *, format: str | None = None, name: str | N
                          zh=f"无法解析：{message}") from None
     except (OSError, ValueError) as error:
         raise InputError(str(error), source=label, zh=f"无法读取：{error}") from None
-    return graph
-
-
-def read_spreadsheet_graph(source: Path | bytes, *, name: str | None = None) -> Graph:
-    """The spreadsheet template (XLSX or CSV) as RDF, by :mod:`ipgraph.sheets.ingest`.
-
-    Raises InputError naming every bad cell (sheet, row, column), in zh and en.
-    """
-    from ..sheets.ingest import SpreadsheetError, read_spreadsheet
-
-    label = name or (str(source) if isinstance(source, Path) else "<input>")
-    try:
-        return read_spreadsheet(source)
-    except SpreadsheetError as error:
-        raise InputError("; ".join(p.message("en") for p in error.problems), source=label,
-                         zh="；".join(p.message("zh") for p in error.problems),
-                         problems=[p.as_dict() for p in error.problems]) from None
-
-
-def read_inputs(paths: Sequence[Path]) -> Graph:
-    """All inputs in one graph. Raises InputError for the first that cannot be read."""
-    graph = Graph()
-    for path in paths:
-        if not path.is_file():
-            raise InputError("no such file", source=str(path), zh="文件不存在")
-        if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-            graph += read_spreadsheet_graph(path)
-        else:
-            graph += read_graph(path)
     return graph
 
 

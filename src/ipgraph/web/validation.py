@@ -9,7 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..validation.reference import InputError, read_graph, read_spreadsheet_graph, validate
+from ..sheets.inputs import read_spreadsheet_graph
+from ..validation.reference import InputError, read_graph, validate
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .lang import request_language
 
