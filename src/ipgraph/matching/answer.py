@@ -61,7 +61,6 @@ class MatchResult:
     json_kept: dict | None = field(default=None, compare=False, repr=False)
 
 
-
 def fragment(vocab: Vocabulary, kind: str, key: str | None, lang: str) -> dict | None:
     """A vocabulary term's JSON in ``lang``, made once per vocabulary."""
     fragments = vocab.fragments
@@ -84,6 +83,7 @@ def fragment(vocab: Vocabulary, kind: str, key: str | None, lang: str) -> dict |
                      "label": concept.label(lang) if concept else key, "reachable_remotely": vocab.remote_channel(key)}
         fragments[(kind, key, lang)] = found
     return found
+
 
 def institution_fields(vocab: Vocabulary, index: MatchIndex, record: InstitutionRecord, lang: str) -> dict:
     """A record's own fields as JSON (no offerings)."""
@@ -108,10 +108,12 @@ def institution_fields(vocab: Vocabulary, index: MatchIndex, record: Institution
         "is_sample": record.is_sample,
     }
 
+
 def institution_json(vocab: Vocabulary, index: MatchIndex, record: InstitutionRecord, lang: str = "zh") -> dict:
     """A record as JSON with labels resolved in ``lang`` (both languages kept under ``labels``)."""
     return {**institution_fields(vocab, index, record, lang),
             "offerings": [offering_json(vocab, o, lang) for o in record.offerings]}
+
 
 def offering_json(vocab: Vocabulary, offering: OfferingRecord, lang: str = "zh") -> dict:
     """An offering as JSON: concepts, fee, IP types, channels with contact points and remote reach."""
@@ -133,6 +135,7 @@ def offering_json(vocab: Vocabulary, offering: OfferingRecord, lang: str = "zh")
         "reachable_from_anywhere": any(c["reachable_remotely"] for c in channels),
         "description": offering.description.get(lang) or offering.description.get("zh"),
     }
+
 
 def result_json(vocab: Vocabulary, index: MatchIndex, result: MatchResult, lang: str = "zh") -> dict:
     """The ``/api/match`` answer: ``interpretation`` and ranked ``results`` (see docs in the API).

@@ -68,8 +68,6 @@ class MatchInputError(ValueError):
         self.candidates = candidates or []
 
 
-
-
 def class_supers(store: Store) -> dict[str, set[str]]:
     """Each institution class (ipg:ServiceInstitution and below) with every class above it, itself included."""
     direct: dict[str, set[str]] = defaultdict(set)
@@ -88,8 +86,6 @@ def class_supers(store: Store) -> dict[str, set[str]]:
 
     classes = {c: above(c) for c in set(direct) | {SERVICE_INSTITUTION}}
     return {c: sups for c, sups in classes.items() if SERVICE_INSTITUTION in sups}
-
-
 
 
 @dataclass
@@ -132,7 +128,6 @@ class Vocabulary:
         concept = self.kind_concept(cls)
         out = _labelled(concept, cls, lang)
         return {**out, "class": cls, "key": (concept.iri if concept else cls).rsplit("/", 1)[-1].rsplit("#", 1)[-1]}
-
 
 
 def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = None, near: str | None = None,
@@ -184,6 +179,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
     expansion = tuple(vocab.services.expand(unique))
     return Interpretation(q, service_text, tuple(unique.values()), expansion, place, from_text, filters or {})
 
+
 def find_place(vocab: Vocabulary, text: str) -> Place:
     try:
         return vocab.gazetteer.lookup(text)
@@ -202,6 +198,7 @@ def find_place(vocab: Vocabulary, text: str) -> Place:
                               en=f"Unknown place {text!r}" + (f". Did you mean: {hint_en}?" if hint else "."),
                               suggestions=[region_json(vocab, r) for r in error.suggestions]) from error
 
+
 def unknown_service(field: str, text: str, suggestions: list[Concept]) -> MatchInputError:
     zh_hint = "、".join(c.label("zh") for c in suggestions)
     en_hint = "; ".join(c.label("en") for c in suggestions)
@@ -209,12 +206,15 @@ def unknown_service(field: str, text: str, suggestions: list[Concept]) -> MatchI
                            en=f"No service matches {text!r}. Did you mean: {en_hint}?",
                            suggestions=[concept_json(c) for c in suggestions])
 
+
 def concept_json(concept: Concept) -> dict:
     return {**concept.to_json(), "label_zh": concept.label("zh"), "label_en": concept.label("en")}
+
 
 def region_json(vocab: Vocabulary, region) -> dict:
     gaz = vocab.gazetteer
     return {**region.to_json(), "path_zh": gaz.path_label(region, "zh"), "path_en": gaz.path_label(region, "en")}
+
 
 def scheme_ref(vocab: Vocabulary, field: str, catalog: Catalog, ref: str | None) -> str | None:
     """A concept of a small scheme by IRI, notation, key (last IRI segment) or label."""
@@ -231,6 +231,7 @@ def scheme_ref(vocab: Vocabulary, field: str, catalog: Catalog, ref: str | None)
                               suggestions=[{**concept_json(c), "key": c.iri.rsplit('/', 1)[-1]}
                                            for c in sorted(catalog.concepts.values(), key=lambda c: c.iri)])
     return concept.iri
+
 
 def kind_classes(vocab: Vocabulary, kind: str | None) -> set[str] | None:
     """The institution classes a ``kind`` filter takes in (its subclasses included); None for any."""

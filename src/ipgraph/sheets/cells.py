@@ -325,7 +325,6 @@ class Row:
         return found
 
 
-
 def data_rows(table: Table, columns: list[Column], required: tuple[str, ...], fatal: list[Problem]) -> list[Row]:
     """The data rows of a table, after matching its header rows (Chinese, English) to ``columns``.
 

@@ -61,6 +61,8 @@ def user_queries():
         yield
     finally:
         _FROM_USER.reset(token)
+
+
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from ..admin import feedback
+from ..admin import feedback, history
 from ..admin import write as write_path
 from ..matching.matcher import MAX_LIMIT
 from ..matching.understanding import MatchInputError
@@ -195,7 +195,7 @@ def _add(request: Request, id: str, agent: str, make, action: str) -> dict:
                         422: {"description": "invalid request, or refused by validation"}})
 def add_evaluation(request: Request, id: str = Path(..., max_length=200, pattern=_KEY),
                    evaluation: EvaluationIn = Body(...), agent: str = Depends(require_admin)):
-    return _add(request, id, agent, lambda existing: write_path.evaluation_graph(
+    return _add(request, id, agent, lambda existing: history.evaluation_graph(
         id, existing, kind=evaluation.kind, on=evaluation.date, title=evaluation.title,
         description=evaluation.description), "evaluation")
 
@@ -205,7 +205,7 @@ def add_evaluation(request: Request, id: str = Path(..., max_length=200, pattern
                         422: {"description": "invalid request, or refused by validation"}})
 def add_case(request: Request, id: str = Path(..., max_length=200, pattern=_KEY), case: CaseIn = Body(...),
              agent: str = Depends(require_admin)):
-    return _add(request, id, agent, lambda existing: write_path.case_graph(
+    return _add(request, id, agent, lambda existing: history.case_graph(
         id, existing, title=case.title, on=case.date, description=case.description,
         reported_to=case.reported_to), "practice-case")
 
@@ -226,14 +226,14 @@ def _export(rows: list[dict], format: str, name: str):
             responses={**_AUTH_ERRORS, 200: {"content": {"application/json": {}, "text/csv": {}}}})
 def list_evaluations(request: Request, institution: str | None = Query(None, max_length=200, pattern=_KEY),
                      format: str = Query("json", pattern="^(json|csv)$"), agent: str = Depends(require_admin)):
-    return _export(write_path.records(request.app.state.store, "evaluations", institution), format, "evaluations")
+    return _export(history.records(request.app.state.store, "evaluations", institution), format, "evaluations")
 
 
 @router.get("/cases", summary="实践案例列表与导出 / Practice cases: list or export (JSON or CSV)",
             responses={**_AUTH_ERRORS, 200: {"content": {"application/json": {}, "text/csv": {}}}})
 def list_cases(request: Request, institution: str | None = Query(None, max_length=200, pattern=_KEY),
                format: str = Query("json", pattern="^(json|csv)$"), agent: str = Depends(require_admin)):
-    return _export(write_path.records(request.app.state.store, "cases", institution), format, "cases")
+    return _export(history.records(request.app.state.store, "cases", institution), format, "cases")
 
 
 @router.delete("/institutions/{id}", summary="撤销机构（保留历史）/ Retire an institution (history kept)",
@@ -253,7 +253,7 @@ def retire(request: Request, id: str = Path(..., max_length=200, pattern=_KEY),
 
 @router.get("/activities", summary="写入记录（PROV）/ Recorded writes (PROV)", responses=_AUTH_ERRORS)
 def list_activities(request: Request, limit: int = Query(100, ge=1, le=1000), agent: str = Depends(require_admin)):
-    return {"activities": write_path.activities(request.app.state.store, limit)}
+    return {"activities": history.activities(request.app.state.store, limit)}
 
 
 @router.get("/feedback", summary="意见反馈（7.2，含经同意的联系方式）/ Feedback received, with per-institution summaries",

@@ -69,7 +69,6 @@ GRAPH_TYPES: dict[str, MediaType] = {
 DOCUMENT_TYPES: dict[str, MediaType] = {HTML.media_type: HTML, "application/xhtml+xml": HTML, **GRAPH_TYPES}
 
 
-
 def by_name(name: str, table: dict[str, MediaType]) -> MediaType | None:
     """The format of ``table`` a ``?format=`` name stands for, or None.
 

@@ -262,4 +262,3 @@ def jsonld_context(request: Request):
     base = BaseIri.of(request.app.state.settings.base_iri)
     body = base.to_public(json.dumps(context(), ensure_ascii=False, indent=2))
     return Response(body, media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"})
-

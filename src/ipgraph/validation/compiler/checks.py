@@ -13,6 +13,7 @@ from rdflib.term import Node
 FOCUS_SLOT = "#@focus-values@"
 """Stands in every focus pattern of a query; replaced by ``VALUES ?this {…}`` for a partial run, else removed."""
 
+
 class Unsupported(Exception):
     """A shape uses SHACL the compiler does not translate; the engine falls back to pySHACL for it."""
 

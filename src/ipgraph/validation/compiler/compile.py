@@ -45,6 +45,7 @@ class _Compiler(ShapeReader, CoreComponents, ShapeBasedComponents, SparqlCompone
                 self.sparql_messages[pattern] = self.messages(constraint) or self.messages(shape)
                 yield shape, SH.SPARQLConstraintComponent, pattern, True
 
+
 def shapes_with_targets(shapes: Graph) -> list[Node]:
     """The shapes that have targets (§2.1.3), in a stable order."""
     found = set()

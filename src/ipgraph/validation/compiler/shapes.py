@@ -39,6 +39,8 @@ _NODE_KINDS = {
 _COMPARISONS = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
 # Datatypes whose lexical form SPARQL can check by casting (an ill-typed literal fails the cast).
 _CASTABLE = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+
+
 def path_text(graph: Graph, path: Node) -> str:
     """A SHACL property path (§2.3.1) as a SPARQL property path. Raises Unsupported for a malformed one."""
     if isinstance(path, URIRef):

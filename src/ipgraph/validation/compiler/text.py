@@ -20,6 +20,7 @@ _TOKENS = re.compile(
 _SUBSELECT_HEAD = re.compile(r"\{\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?([^{]*?)\bWHERE\s*\{", re.IGNORECASE)
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 
+
 def _string(text: str) -> str:
     """A SPARQL string literal."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
@@ -83,6 +84,7 @@ _EXISTS = re.compile(r"(NOT\s+)?EXISTS\s*\{", re.IGNORECASE)
 _UNSCOPED = re.compile(r"\b(SELECT|MINUS|SERVICE|GRAPH)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"[?$](\w+)")
 _MARKER = "_absent"
+
 
 def _expression_end(blank: str, start: int) -> int:
     """The end of the FILTER / BIND whose keyword starts at ``start``."""
