@@ -1,0 +1,41 @@
+"""Pages need nothing from the internet: their assets are served from the package (static/vendor/README.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ipgraph.settings import Settings
+from ipgraph.web import STATIC_DIR, create_app
+
+TEMPLATES = Path(STATIC_DIR).parent / "templates"
+
+
+@pytest.fixture(scope="module")
+def client(sample_store):
+    return TestClient(create_app(Settings(), sample_store))
+
+
+@pytest.mark.parametrize("path, media_type", [("vendor/leaflet/leaflet.js", "javascript"),
+                                              ("vendor/leaflet/leaflet.css", "text/css"),
+                                              ("vendor/leaflet/images/marker-icon.png", "image/png")])
+def test_bundled_assets_are_served_from_the_package(client, path, media_type):
+    response = client.get(f"/static/{path}")
+    assert response.status_code == 200
+    assert media_type in response.headers["content-type"]
+    assert response.content == (STATIC_DIR / path).read_bytes()
+
+
+def test_a_missing_asset_is_404_not_a_stack_trace(client):
+    response = client.get("/static/vendor/nothing.js")
+    assert response.status_code == 404
+    assert "Traceback" not in response.text
+
+
+def test_no_template_loads_a_script_or_stylesheet_from_another_host():
+    remote = re.compile(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", re.IGNORECASE)
+    found = {p.name: m.group(0) for p in TEMPLATES.iterdir() for m in [remote.search(p.read_text(encoding="utf-8"))] if m}
+    assert found == {}
