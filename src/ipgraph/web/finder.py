@@ -48,7 +48,8 @@ def finder(request: Request):
             "lon": params.get("lon", ""), "free": params.get("free", "").lower() in ("true", "1", "on", "yes")}
     matcher = get_matcher(request.app)
     context = {"form": form, "service_labels": service_labels(matcher, lang), "js_text": JS_TEXT[lang],
-               "answer": None, "error": None, "results": [], "first_rank": 1}
+               "answer": None, "error": None, "results": [], "first_rank": 1, "notices": [],
+               "alternative": None}
     status = 200
     if form["q"].strip():
         try:
@@ -105,14 +106,27 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
             query["free"] = "true"
         return "/?" + urlencode({**query, "lang": lang, **({"offset": at} if at else {})})
 
+    by_distance = body["ordered_by"] == "distance"
     if lang == "zh":
-        summary = (f"共有 {total} 家机构提供该服务，按距离由近到远排列，以下为第 {offset + 1}–{offset + shown} 家。"
-                   if shown else f"没有找到提供该服务的机构（共 {total} 家）。")
+        order = "按距离由近到远排列" if by_distance else "未按距离排列"
+        summary = (f"共有 {total} 家机构提供该服务，{order}，以下为第 {offset + 1}–{offset + shown} 家。"
+                   if shown else "没有找到符合条件的机构。")
     else:
-        summary = (f"{total} institutions offer this service, nearest first; showing {offset + 1}–{offset + shown}."
-                   if shown else f"No institution offers this service here ({total} in all).")
+        order = "nearest first" if by_distance else "not ordered by distance"
+        summary = (f"{total} institutions offer this service, {order}; showing {offset + 1}–{offset + shown}."
+                   if shown else "No institution matches.")
+    alternative = body.get("alternative")
+    if alternative and alternative["results"]:
+        names = ("、" if lang == "zh" else "; ").join(c["label"] for c in alternative["concepts"])
+        alternative = {"title": (f"替代结果：提供上位服务“{names}”的机构（最近的 {len(alternative['results'])} 家）"
+                                 if lang == "zh" else f"Alternatives: institutions offering the broader service "
+                                 f"“{names}” (nearest {len(alternative['results'])})"),
+                       "results": [result_view(r, lang) for r in alternative["results"]]}
+    else:
+        alternative = None
     return {"answer": True, "results": results, "first_rank": offset + 1, "summary": summary,
             "interpretation": interpretation_text(body["interpretation"], lang),
+            "notices": body["notices"], "alternative": alternative,
             "prev_href": page(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
             "next_href": page(offset + PAGE_SIZE) if offset + shown < total else None}
 

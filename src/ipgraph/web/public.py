@@ -92,6 +92,24 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
         "concept asked for, n = n steps narrower), then by IRI. Each gives the institution, `distance_km`, "
         "the matched offerings (concept, `match_type` exact/narrower, fee, channels with contact points, "
         "`reachable_from_anywhere` for phone or web), and the node that guides or coordinates it.\n\n"
+        "`near` may also be coordinates typed as text (`45.75,126.63`, `45.75 126.63`, `N45.75 E126.63`, "
+        "`45.75°N, 126.63°E`; latitude first unless hemisphere letters say otherwise).\n\n"
+        "Every answer either ranks institutions or says what to do next. `ordered_by` is `distance` with a "
+        "place and `specificity` without one. `notices` lists what else the answer must say, each with a "
+        "`code`, `message` (in the asked language), `message_zh`, `message_en` and its facts:\n"
+        "- `no_place`: no place given or found; the list is not by distance (`order`).\n"
+        "- `outside_network`: the place lies outside the area the network covers — a division of another "
+        "province named in `near` or in the question (read from the national GB/T 2260 list), or a point whose "
+        "nearest county seat is in another province. `place` (adcode, name, path, point, `found_by` name or "
+        "point), `network_area` (the network's provinces) and `nearest` (iri, id, labels, `distance_km` of "
+        "the nearest institution offering the service). Results stay ranked by distance from that place.\n"
+        "- `no_offering`: no institution offers the service at all; `broader` names the broader services "
+        "whose nearest institutions are in `alternative`.\n"
+        "- `filter_emptied`: institutions offer the service but the filters left none; `filters` lists each "
+        "filter whose removal alone gives results (`name`, `value`, `total_without`, `nearest_km_without`), "
+        "`total_without_filters` the count with no filter.\n\n"
+        "`alternative` is null, or results offered instead (`reason` no_offering, `relation` broader, "
+        "`concepts`, `total`, `results` shaped as `results`, nearest first), never mixed into `results`.\n\n"
         "Unknown service or place, an ambiguous place, or coordinates out of range: 422 with `suggestions` "
         "or `candidates`."),
     responses={**_UNPROCESSABLE, 200: {"description": "interpretation and ranked results", "content": {
@@ -109,7 +127,8 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
                          "distance_km": 2.4, "specificity": 1, "match_type": "narrower",
                          "reachable_from_anywhere": True,
                          "matched_offerings": [{"concept": {"notation": "6.3.3.1-b-6", "label": "侵权对比分析"},
-                                                "match_type": "narrower", "free": False}]}]}}}}},
+                                                "match_type": "narrower", "free": False}]}],
+            "ordered_by": "distance", "notices": [], "alternative": None}}}}},
 )
 async def match(
     request: Request,
@@ -122,11 +141,13 @@ async def match(
     service: str | None = Query(None, max_length=500, description="服务概念 IRI 或编号，可用逗号分隔 / "
                                 "service concept IRI(s) or notation(s), comma-separated",
                                 examples=["6.3.3.1-b-6", "topic-infringement-analysis"]),
-    near: str | None = Query(None, max_length=100, description="地名或 GB/T 2260 区划代码 / place name or code",
+    near: str | None = Query(None, max_length=100, description="地名、GB/T 2260 区划代码或坐标 / place name, code "
+                             "or coordinates (45.75,126.63)",
                              openapi_examples={"city": {"summary": "地级市 / prefecture", "value": "哈尔滨"},
                                                "district": {"summary": "区县 / county level", "value": "道里区"},
                                                "english": {"summary": "English or pinyin", "value": "Harbin"},
-                                               "code": {"summary": "GB/T 2260 code", "value": "230102"}}),
+                                               "code": {"summary": "GB/T 2260 code", "value": "230102"},
+                                               "point": {"summary": "坐标 / coordinates", "value": "45.75,126.63"}}),
     lat: float | None = Query(None, description="纬度 (WGS84) / latitude, -90…90", examples=[45.75]),
     lon: float | None = Query(None, description="经度 (WGS84) / longitude, -180…180", examples=[126.63]),
     radius_km: float | None = Query(None, description="只要此距离内的机构 / only institutions within this many km",
