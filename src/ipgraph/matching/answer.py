@@ -145,7 +145,8 @@ def offering_json(vocab: Vocabulary, offering: OfferingRecord, lang: str = "zh")
         "free": offering.fee == FREE,
         "ip_types": [term("ip_type", t, lang) for t in offering.ip_types],
         "channels": channels,
-        "reachable_from_anywhere": any(c["reachable_remotely"] for c in channels),
+        # a phone or web channel counts only with a number or address to use (a bare channel type does not)
+        "reachable_from_anywhere": any(c["reachable_remotely"] and (c["telephone"] or c["url"]) for c in channels),
         "description": offering.description.get(lang) or offering.description.get("zh"),
     }
 

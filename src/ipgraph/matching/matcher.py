@@ -331,7 +331,8 @@ class Matcher:
                 continue
             best = min(reached, key=lambda e: (e.depth, e.concept.iri)) if len(reached) > 1 else reached[0]
             out.append(MatchedOffering(offering, best.concept.iri, "exact" if best.depth == 0 else NARROWER,
-                                       best.depth, best.via, any(c.type in remote for c in offering.channels)))
+                                       best.depth, best.via, any(c.type in remote and (c.telephone or c.url)
+                                                               for c in offering.channels)))
         return tuple(sorted(out, key=lambda m: (m.depth, m.concept, m.offering.iri)))
 
     def institutions(self, *, kind: str | None = None, region: str | None = None, service: str | None = None,

@@ -96,8 +96,6 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
     result = matcher.match(form["q"], near=near, lat=lat, lon=lon, free=form["free"], limit=PAGE_SIZE,
                            offset=offset)
     body = matcher.result_json(result, lang)
-    results = [result_view(r, lang) for r in body["results"]]
-    total, shown = body["total"], len(results)
 
     def page(at: int) -> str:
         query = {k: v for k, v in (("q", form["q"]), ("near", form["near"]), ("lat", form["lat"]),
@@ -105,6 +103,10 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
         if form["free"]:
             query["free"] = "true"
         return "/?" + urlencode({**query, "lang": lang, **({"offset": at} if at else {})})
+
+    back = page(offset)  # the institution page links back to this page of results
+    results = [result_view(r, lang, back) for r in body["results"]]
+    total, shown = body["total"], len(results)
 
     by_distance = body["ordered_by"] == "distance"
     if lang == "zh":
@@ -121,7 +123,7 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
         alternative = {"title": (f"替代结果：提供上位服务“{names}”的机构（最近的 {len(alternative['results'])} 家）"
                                  if lang == "zh" else f"Alternatives: institutions offering the broader service "
                                  f"“{names}” (nearest {len(alternative['results'])})"),
-                       "results": [result_view(r, lang) for r in alternative["results"]]}
+                       "results": [result_view(r, lang, back) for r in alternative["results"]]}
     else:
         alternative = None
     return {"answer": True, "results": results, "first_rank": offset + 1, "summary": summary,
@@ -150,10 +152,12 @@ def interpretation_text(interpretation: dict, lang: str) -> str:
     return ("理解为：" if zh else "Understood as: ") + ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
 
 
-def result_view(r: dict, lang: str) -> dict:
-    """A ``/api/match`` result as the template shows it (the script builds the same from the same JSON)."""
+def result_view(r: dict, lang: str, back: str | None = None) -> dict:
+    """A ``/api/match`` result as the template shows it (the script builds the same from the same JSON);
+    ``back``: the results page the institution page links back to."""
     zh = lang == "zh"
     suffix = "" if zh else "?lang=en"
+    detail = "?" + urlencode({**({} if zh else {"lang": "en"}), **({"back": back} if back else {})})
     services, channels = [], {}
     for m in r["matched_offerings"]:
         note = None
@@ -166,7 +170,7 @@ def result_view(r: dict, lang: str) -> dict:
             channels.setdefault(c["iri"], c)
     return {
         "rank": r["rank"], "iri": r["iri"], "name": r["label"],
-        "href": f"/id/institution/{r['id']}{suffix}" if r.get("id") else r["iri"],
+        "href": f"/id/institution/{r['id']}{detail if detail != '?' else ''}" if r.get("id") else r["iri"],
         "kind": (r.get("kind") or {}).get("label", ""),
         "region": (r.get("region") or {}).get("path"),
         "distance": distance_text(r.get("distance_km")),

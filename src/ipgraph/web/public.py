@@ -16,9 +16,11 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ..matching.matcher import MAX_LIMIT, Matcher
+from ..matching.records import fetch_opening_hours
 from ..matching.understanding import MatchInputError
 from ..model.catalog import normalize
 from ..model.iris import ID
+from ..sheets.opening_hours import describe
 from .errors import NotFound, Unprocessable
 from .lang import request_language
 
@@ -237,20 +239,25 @@ def institutions(request: Request,
 
 
 @router.get("/institutions/{id}", summary="机构详情 / One institution's public record",
-            description="Names, kind, region, contact, guiding and coordinating nodes, and every offering with its "
-                        "concept, fee, IP types and channels. `id` is the key of the institution IRI "
+            description="Names, kind, region, contact, guiding and coordinating nodes, every offering with its "
+                        "concept, fee, IP types and channels, and `opening_hours` (schema:openingHoursSpecification: "
+                        "`days` as schema.org day names, `opens`, `closes` HH:MM, `text` in the asked language; empty "
+                        "when none is recorded). `id` is the key of the institution IRI "
                         "(…/id/institution/{id}). 404 when there is no such institution.")
 def institution(request: Request,
                 id: str = Path(..., max_length=200, pattern=r"^[^/]+$", examples=["hl-provincial-node"]),
                 lang: str | None = Query(None, description="zh or en")):
     matcher = get_matcher(request.app)
     iri = str(ID) + "institution/" + id
-    records = matcher.records([iri]) if iri in matcher.index.position or _plausible(id) else {}
+    records = matcher.records([iri]) if iri in matcher.index.position or plausible_key(id) else {}
     if iri not in records:
         raise NotFound(zh=f"没有标识为“{id}”的机构。", en=f"No institution with id {id!r}.")
-    return matcher.institution_json(records[iri], request_language(request))
+    language = request_language(request)
+    hours = fetch_opening_hours(matcher.store, iri)
+    return {**matcher.institution_json(records[iri], language),
+            "opening_hours": [{**spec.to_json(), "text": text} for spec, text in zip(hours, describe(hours, language))]}
 
 
-def _plausible(key: str) -> bool:
+def plausible_key(key: str) -> bool:
     """A key that could be in the graph though not yet in the index (the graph is the authority)."""
     return bool(key) and normalize(key) == key.casefold() and all(c.isalnum() or c in "-_." for c in key)

@@ -37,7 +37,14 @@
     if (km === null || km === undefined) { return null; }
     return km < 1 ? Math.round(km * 1000) + " m" : km.toFixed(1) + " km";
   }
-  function page(id) { return "/id/institution/" + encodeURIComponent(id) + (zh ? "" : "?lang=en"); }
+  var back = null;  /* the results page an institution page links back to (set for each answer shown) */
+  function page(id) {
+    var p = new URLSearchParams();
+    if (!zh) { p.set("lang", "en"); }
+    if (back) { p.set("back", back); }
+    var query = p.toString();
+    return "/id/institution/" + encodeURIComponent(id) + (query ? "?" + query : "");
+  }
   var order = {phone: 0, web: 1, window: 2, onsite: 3};
 
   function channelItem(c) {
@@ -97,6 +104,7 @@
   }
 
   function showAnswer(body, offset) {
+    back = "/?" + params(offset).toString();
     var shown = body.results.length, total = body.total, byDistance = body.ordered_by === "distance";
     var order = zh ? (byDistance ? "按距离由近到远排列" : "未按距离排列") : (byDistance ? "nearest first" : "not ordered by distance");
     var summary = shown ? (zh ? "共有 " + total + " 家机构提供该服务，" + order + "，以下为第 " + (offset + 1) + "–" + (offset + shown) + " 家。"
