@@ -92,3 +92,4 @@ def test_the_rdf_view_stays_one_click_away_and_by_content_negotiation(client):
     turtle = client.get("/id/institution/hrb-songbei-tisc", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle") and "openingHoursSpecification" in turtle.text
     assert client.get("/id/institution/no-such-place", headers=HTML).status_code == 404
+

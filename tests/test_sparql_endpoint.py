@@ -207,3 +207,8 @@ def test_the_query_pages_example_runs(client):
 
     rows = client.get("/sparql", params={"query": EXAMPLE_QUERY}).json()["results"]["bindings"]
     assert len(rows) == 20 and all(row["name"]["xml:lang"] == "zh" for row in rows)
+
+
+def test_the_query_page_names_the_address_this_server_was_reached_at(client):
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    assert '<code id="endpoint">http://testserver/sparql</code>' in html
