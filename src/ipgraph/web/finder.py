@@ -147,7 +147,8 @@ def interpretation_text(interpretation: dict, lang: str) -> str:
         parts.append((f"含下位服务 {len(narrower)} 项" if zh else f"including {len(narrower)} narrower services"))
     place = interpretation.get("place")
     if place:
-        where = (place.get("region") or {}).get("path") or f"{place['lat']:.4f}, {place['lon']:.4f}"
+        named = place["matched"] if place.get("how") == "national list" else None  # a place of another province
+        where = (place.get("region") or {}).get("path") or named or f"{place['lat']:.4f}, {place['lon']:.4f}"
         parts.append(("地点：" if zh else "place: ") + where)
     return ("理解为：" if zh else "Understood as: ") + ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
 

@@ -99,7 +99,10 @@
     var concepts = i.concepts.map(function (c) { var h = (how[c.how] || [c.how, c.how])[zh ? 0 : 1]; return zh ? c.label + "（" + h + "）" : c.label + " (" + h + ")"; });
     var parts = [(zh ? "服务：" : "Service: ") + concepts.join(zh ? "、" : "; ")];
     if (i.expanded_to && i.expanded_to.length) { parts.push(zh ? "含下位服务 " + i.expanded_to.length + " 项" : "including " + i.expanded_to.length + " narrower services"); }
-    if (i.place) { parts.push((zh ? "地点：" : "place: ") + ((i.place.region && i.place.region.path) || i.place.lat.toFixed(4) + ", " + i.place.lon.toFixed(4))); }
+    if (i.place) {
+      var named = i.place.how === "national list" ? i.place.matched : null;  /* a place of another province */
+      parts.push((zh ? "地点：" : "place: ") + ((i.place.region && i.place.region.path) || named || i.place.lat.toFixed(4) + ", " + i.place.lon.toFixed(4)));
+    }
     return (zh ? "理解为：" : "Understood as: ") + parts.join(zh ? "；" : "; ") + (zh ? "。" : ".");
   }
 
