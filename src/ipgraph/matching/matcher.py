@@ -132,7 +132,9 @@ class Matcher:
               lat: float | None = None, lon: float | None = None, radius_km: float | None = None,
               kind: str | None = None, ip_type: str | None = None, channel: str | None = None,
               free: bool = False, limit: int = 10, offset: int = 0) -> MatchResult:
-        """Institutions offering the service asked for, nearest first, with their public records.
+        """Institutions offering the service asked for, nearest first, with their public records, and the
+        notices that say what else the answer must (:mod:`ipgraph.matching.notices`). ``near`` may be
+        coordinates typed as text (:mod:`ipgraph.model.coordinates`) or a place of another province.
 
         Raises MatchInputError (unknown service, place, kind, IP type or channel; bad coordinates or paging).
         """
