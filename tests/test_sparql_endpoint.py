@@ -282,3 +282,8 @@ def test_institutions_are_organizations_for_clients_that_ask_org(client):
     institutions = _count(client.get("/sparql", params={"query": COUNT},
                                      headers={"Accept": "application/sparql-results+json"}))
     assert organizations >= institutions > 50
+
+
+def test_the_query_page_names_the_address_this_server_was_reached_at(client):
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    assert '<code id="endpoint">http://testserver/sparql</code>' in html

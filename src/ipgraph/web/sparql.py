@@ -220,7 +220,11 @@ def service_description(request: Request, format_name: str | None) -> Response:
         chosen = _choose(request, offered, None, ("服务描述", "The service description"))
     if chosen == media.HTML.media_type:
         lang = request_language(request)
-        return render(request, "sparql.html", lang=lang, endpoint=base.url("sparql"), example=EXAMPLE_QUERY,
+        # the address this browser reached (a test or staging server is not the production one), and the
+        # deployment's public address when that differs
+        here = f"{request.base_url}sparql"
+        return render(request, "sparql.html", lang=lang, endpoint=here,
+                      public_endpoint=base.url("sparql") if base.url("sparql") != here else None, example=EXAMPLE_QUERY,
                       formats=list(dict.fromkeys({**RESULTS_TYPES, **GRAPH_TYPES}.values())),
                       timeout=f"{settings.query_timeout:g}", max_bytes=settings.query_max_bytes)
     endpoint = URIRef(base.url("sparql"))
