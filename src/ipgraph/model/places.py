@@ -2,8 +2,8 @@
 
 Read from the regions graph (``data/regions.ttl``) through the named query ``regions``. A region is found
 by its full name (哈尔滨市, 道里区), its short name (哈尔滨, 道里 — the ``skos:altLabel`` that begins its
-full name, or the full name without 市/区/县/地区), its English name or pinyin for prefectures and the
-province (Harbin, Haerbin), its code (230102) or a code or name it had before a later change
+full name, or the full name without 市/区/县/地区), its English name (Harbin), its pinyin with or without tones and spaces at every level (Haerbin, Daoli, Mò hé,
+binxian), traditional characters (哈爾濱, folded by ``text.normalize``), its code (230102) or a code or name it had before a later change
 (232723 → 漠河市, ``ipg:formerAdcode``). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
 :class:`AmbiguousPlace` with the candidates unless the text also names the parent (佳木斯向阳区); an
 unknown one raises :class:`UnknownPlace` with near spellings.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import find_spans, index_keys, normalize
+from .text import find_spans, index_keys, is_latin_text, latin_key, normalize, pinyin_key
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _SUFFIXES = ("自治县", "地区", "林区", "新区", "市", "区", "县", "旗", "省")
@@ -169,8 +169,9 @@ class Gazetteer:
                 stripped = _strip_suffix(full)
                 if stripped != full and len(stripped) >= 2:
                     add(normalize(stripped), iri, STRIPPED, stripped)
-                if region.level in ("province", "prefecture"):
-                    for spelling in _pinyin(stripped):
+                # pinyin of every level (pypinyin): haerbin, daoli, mohe; and of the full name: binxian
+                for spelling in {pinyin_key(stripped) if len(stripped) >= 2 else "", pinyin_key(full)}:
+                    if len(spelling) >= 4:
                         add(spelling, iri, PINYIN, spelling)
             for lang, label in sorted(alt[iri]):
                 if lang != "en" and not (full and full.startswith(label)):
@@ -184,6 +185,8 @@ class Gazetteer:
         """The place a ``near`` field names. Raises UnknownPlace or AmbiguousPlace."""
         key = normalize(text).strip()
         entries = self.names.get(key) or self.names.get(_compact(key)) or self.names.get(_EN_SUFFIX.sub("", key))
+        if not entries and is_latin_text(key):
+            entries = self.names.get(latin_key(_EN_SUFFIX.sub("", key)))
         if not entries:
             spans = self.spans(key)
             leftover = key
@@ -314,15 +317,6 @@ def _compact(text: str) -> str:
     if not folded or not all(ch.isascii() for ch in folded):
         return ""
     return re.sub(r"[\s'’\-.]", "", _EN_SUFFIX.sub("", folded))
-
-
-def _pinyin(name: str) -> list[str]:
-    """Pinyin spellings of a Chinese name without tones (哈尔滨 → haerbin); [] without pypinyin."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pragma: no cover - pypinyin is a dependency; degrade rather than fail
-        return []
-    return ["".join(lazy_pinyin(name))]
 
 
 def _strip_place_noise(text: str) -> str:

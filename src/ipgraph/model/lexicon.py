@@ -1,0 +1,291 @@
+"""The words of one SKOS scheme and what each names: the index the resolver reads a cell or a question with.
+
+Every label of a concept is indexed after :func:`~ipgraph.model.text.normalize` (so traditional characters,
+full-width forms and case do not matter) and after :func:`~ipgraph.model.text.compact` (nor punctuation or
+spaces), with how it matched: ``skos:prefLabel`` (exact), ``skos:altLabel`` / ``skos:hiddenLabel``
+(synonym), ``ipg:specPhrasing`` (the specification's own wording, generated from ``spec/``),
+``ipg:situation`` (how people describe needing the service), ``skos:notation`` and the key (the IRI's last
+segment). Chinese labels are also indexed by their toneless pinyin.
+
+A *term* (a spreadsheet cell, a filter value) must name one concept: exactly, then compacted, then in
+pinyin, then within a small edit distance (rapidfuzz) — or :class:`~ipgraph.model.catalog.UnknownConcept`
+carries the closest candidates. A *question* is scanned for the labels it contains (longest first), then
+cut into words by jieba (with the scheme's labels in its dictionary) so that a one-character situation
+word (抄, 卖) counts only as a word of its own, then read as pinyin, then as a part of labels, then fuzzily.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .catalog import (EXACT, FUZZY, KEY, NOTATION, PARTIAL, PINYIN, SITUATION, SPEC, SYNONYM, WORD, ConceptMatch,
+                      UnknownConcept)
+from .text import compact, find_spans, index_keys, is_latin, is_latin_text, latin_key, normalize, pinyin_key
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, Concept
+
+# Best first: a term matched several ways keeps its best; equal ranks between concepts are an ambiguity.
+RANK = {EXACT: 0, NOTATION: 0, KEY: 0, SYNONYM: 1, SPEC: 1, SITUATION: 2, WORD: 2, PINYIN: 3, PARTIAL: 4, FUZZY: 5}
+
+# Words of a question that say nothing about what is wanted (dropped before partial and fuzzy matching).
+NOISE_ZH = ("什么地方", "怎么办", "怎么样", "怎么", "如何", "哪里", "哪儿", "哪家", "哪个", "哪些", "能够", "可以", "能",
+            "做", "办理", "提供", "找", "有没有", "有", "我们", "我", "想", "要", "需要", "的", "在", "附近", "周边", "吗",
+            "呢", "哪", "请问", "一下", "帮我", "帮忙", "谁", "去", "了", "服务机构", "机构", "请", "是否")
+NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "me", "do", "does", "find", "who",
+            "offers", "offer", "for", "my", "to", "is", "are", "there", "which", "institution", "institutions",
+            "please", "help", "with", "around", "nearby", "service", "services", "of", "on", "how", "any", "what",
+            "should", "someone", "somebody", "our", "it", "be", "need", "want", "i'm", "im", "you"}
+_PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?!,.;:、/\\|*#@$%^&=+~-]+")
+
+_jieba_log_quiet = False
+
+
+def strip_noise(key: str) -> str:
+    """The words of a normalised question that may name a service: punctuation and question words out."""
+    words = [w for w in _PUNCT.sub(" ", key).split() if w not in NOISE_EN]
+    text = " ".join(words)
+    for noise in NOISE_ZH:
+        text = text.replace(noise, " ")
+    return " ".join(text.split())
+
+
+def variants(key: str) -> list[str]:
+    """A label and, when it has a bracketed part, the label without it (自由运作权(fto)分析 → 自由运作权分析)."""
+    out = [key]
+    bare = re.sub(r"\s*\([^)]*\)\s*", "", key).strip()
+    if bare and bare != key:
+        out.append(bare)
+    return out
+
+
+Entry = tuple[str, str, str]  # (concept IRI, how, the label as written)
+
+
+class Lexicon:
+    """The label index of one :class:`~ipgraph.model.catalog.Catalog`, and the ways of reading text with it."""
+
+    def __init__(self, catalog: "Catalog"):
+        self.catalog = catalog
+        self.by_key: dict[str, list[Entry]] = defaultdict(list)
+        self.by_compact: dict[str, list[Entry]] = defaultdict(list)
+        self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
+        for concept in catalog.concepts.values():
+            labels = [(label, EXACT) for label in concept.labels.values()]
+            labels += [(label, SYNONYM) for _, label in concept.alt_labels]
+            labels += [(label, how) for how, _, label in concept.other_labels]
+            for label, how in labels:
+                for variant in variants(normalize(label)):
+                    self._add(self.by_key, variant, concept.iri, how, label)
+                    self._add(self.by_compact, compact(variant), concept.iri, how, label)
+                    if len(variant) >= 2 and (spelled := pinyin_key(variant)) and len(spelled) >= 4:
+                        self._add(self.by_pinyin, spelled, concept.iri, PINYIN, label)
+            if concept.notation:
+                self._add(self.by_key, normalize(concept.notation), concept.iri, NOTATION, concept.notation)
+            key = concept.iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            self._add(self.by_key, normalize(key), concept.iri, KEY, key)
+        # longest keys first; single characters are too ambiguous to find inside a question
+        self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
+
+    @staticmethod
+    def _add(index: dict[str, list[Entry]], key: str, iri: str, how: str, label: str) -> None:
+        if key and (iri, how, label) not in index[key]:
+            index[key].append((iri, how, label))
+
+    # -- one term (a cell, a filter value) --------------------------------------------------------
+    def term(self, text: str) -> ConceptMatch:
+        """The one concept ``text`` names. Raises UnknownConcept (several: ``ambiguous``; none: suggestions)."""
+        key = normalize(text).strip()
+        if not key:
+            raise UnknownConcept(text, [])
+        if text.strip() in self.catalog.concepts:
+            return ConceptMatch(self.catalog.concepts[text.strip()], KEY, text.strip())
+        first = key.split(None, 1)[0]
+        for entries in (self.by_key.get(key), self.by_compact.get(compact(key)),
+                        [e for e in self.by_key.get(first, []) if e[1] == NOTATION],  # "6.3.3.1-b-6 侵权对比分析"
+                        self.by_pinyin.get(latin_key(key)) if is_latin_text(key) else None):
+            if entries:
+                return self._one(text, entries)
+        fuzzy = self._fuzzy(compact(key), whole=True)
+        if fuzzy:
+            return self._one(text, fuzzy)
+        raise UnknownConcept(text, self.suggest(text))
+
+    def _one(self, text: str, entries: list[Entry]) -> ConceptMatch:
+        matches = self._best(entries)
+        best = min(RANK[m.how] for m in matches)
+        top = [m for m in matches if RANK[m.how] == best]
+        if len(top) > 1:
+            raise UnknownConcept(text, [m.concept for m in top], ambiguous=True)
+        return top[0]
+
+    def _best(self, entries: Iterable[Entry]) -> list[ConceptMatch]:
+        best: dict[str, tuple[str, str]] = {}
+        for iri, how, label in entries:
+            if iri not in best or RANK[how] < RANK[best[iri][0]]:
+                best[iri] = (how, label)
+        return [ConceptMatch(self.catalog.concepts[iri], how, label) for iri, (how, label) in sorted(best.items())]
+
+    # -- a question ---------------------------------------------------------------------------------
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where labels of this scheme occur in normalised ``text`` (longest first, no overlap)."""
+        if len(text) >= 2 and text in self.by_key:  # a whole label: the longest span, overlapping any other
+            return [(0, len(text), text)]
+        return find_spans(text, self._scan_keys)
+
+    def find(self, text: str) -> list[ConceptMatch]:
+        """The concepts a question names; [] when none. A whole label or notation wins, then labels inside it.
+
+        Labels found side by side ("fto search") form one phrase: only the most specific concept of the
+        phrase is kept (FTO, not every search service). Mentions apart ("专利导航和专利预警") all count.
+        A concept mentioned together with a narrower one of its own is dropped (the narrower one is meant).
+        """
+        key = normalize(text).strip()
+        if not key:
+            return []
+        if key in self.by_key:
+            return self._best(self.by_key[key])
+        spans = self.spans(key)
+        words = self._words(key)
+        if spans or words:
+            return self._from_spans(key, spans, words)
+        return self._pinyin(key) or self._partial(key) or self._fuzzy_question(key)
+
+    def _from_spans(self, key: str, spans: list[tuple[int, int, str]], words: list[Entry]) -> list[ConceptMatch]:
+        groups: list[list[tuple[int, int, str]]] = []
+        for span in spans:
+            if groups and not key[groups[-1][-1][1]:span[0]].strip():
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        chosen: list[Entry] = list(words)
+        for group in groups:
+            entries = [entry for span in group for entry in self.by_key[span[2]]]
+            size = {iri: len(self.catalog.descendants(iri)) for iri, _, _ in entries}
+            smallest = min(size.values())
+            chosen += [entry for entry in entries if size[entry[0]] == smallest]
+        matches = self._best(chosen)
+        iris = {m.concept.iri for m in matches}
+        return [m for m in matches if not (self.catalog.descendants(m.concept.iri) - {m.concept.iri}) & iris]
+
+    def _words(self, key: str) -> list[Entry]:
+        """One-character labels (situation words such as 抄, 卖) that stand as a word of their own (jieba)."""
+        singles = self._single_keys
+        if not singles or not any(ch in singles for ch in key):
+            return []
+        return [(iri, WORD if how == SITUATION else how, label)
+                for token in self.tokens(key) if token in singles for iri, how, label in self.by_key[token]]
+
+    @cached_property
+    def _single_keys(self) -> frozenset[str]:
+        return frozenset(k for k in self.by_key if len(k) == 1 and not is_latin(k))
+
+    def tokens(self, text: str) -> list[str]:
+        """``text`` cut into words by jieba, with this scheme's labels in its dictionary."""
+        return [t for t in self._tokenizer.lcut(normalize(text)) if t.strip()]
+
+    @cached_property
+    def _tokenizer(self):
+        import jieba
+
+        global _jieba_log_quiet
+        if not _jieba_log_quiet:
+            jieba.setLogLevel(logging.WARNING)
+            _jieba_log_quiet = True
+        tokenizer = jieba.Tokenizer()
+        for key in self.by_key:
+            if not is_latin_text(key) and " " not in key:
+                tokenizer.add_word(key, freq=200000)
+        return tokenizer
+
+    def _pinyin(self, key: str) -> list[ConceptMatch]:
+        """Typed pinyin (with or without tones and spaces): the longest runs of words that spell a label."""
+        if not is_latin_text(key):
+            return []
+        words = [latin_key(w) for w in _PUNCT.sub(" ", key).split()]
+        words = [w for w in words if w]
+        found: list[Entry] = []
+        start = 0
+        while start < len(words):
+            for end in range(len(words), start, -1):
+                entries = self.by_pinyin.get("".join(words[start:end]))
+                if entries:
+                    found += entries
+                    start = end
+                    break
+            else:
+                start += 1
+        return self._from_entries(found)
+
+    def _from_entries(self, entries: list[Entry]) -> list[ConceptMatch]:
+        matches = self._best(entries)
+        iris = {m.concept.iri for m in matches}
+        return [m for m in matches if not (self.catalog.descendants(m.concept.iri) - {m.concept.iri}) & iris]
+
+    def _partial(self, key: str) -> list[ConceptMatch]:
+        words = strip_noise(key)
+        if len(words) < 2 or (is_latin(words[0]) and len(words) < 3):
+            return []
+        hits = [(iri, label) for k, entries in self.by_key.items() if words in k
+                for iri, how, label in entries if how not in (NOTATION, KEY)]
+        if not hits:
+            return []
+        iris = {iri for iri, _ in hits}
+        # keep the most general concepts: their expansion already covers the narrower ones
+        top = {iri for iri in iris if not (self.catalog.ancestors(iri) - {iri}) & iris}
+        labels: dict[str, str] = {}
+        for iri, label in hits:
+            labels.setdefault(iri, label)
+        return [ConceptMatch(self.catalog.concepts[iri], PARTIAL, labels[iri]) for iri in sorted(top)]
+
+    # -- typos ---------------------------------------------------------------------------------------
+    def _fuzzy(self, key: str, *, whole: bool) -> list[Entry]:
+        """Labels within a small edit distance of ``key`` (1 for up to 5 characters, 2 above; none under 3)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        if len(key) < 3:
+            return []
+        allowed = 1 if len(key) <= 5 else 2
+        index = self.by_compact
+        close = process.extract(key, list(index), scorer=Levenshtein.distance, score_cutoff=allowed, limit=8)
+        if not close:
+            return []
+        best = min(distance for _, distance, _ in close)
+        return [(iri, FUZZY, label) for found, distance, _ in close if distance == best
+                for iri, how, label in index[found] if how not in (NOTATION, KEY)]
+
+    def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
+        words = strip_noise(key)
+        if is_latin_text(words):
+            entries = self._fuzzy(words.replace(" ", ""), whole=False)
+            return self._from_entries(entries) if entries else []
+        entries = self._fuzzy(compact(words), whole=False)
+        if not entries:  # a misspelt label inside the question: windows the length of labels
+            chars = compact(words)
+            for size in range(min(len(chars), 8), 2, -1):
+                for start in range(len(chars) - size + 1):
+                    entries += self._fuzzy(chars[start:start + size], whole=False)
+                if entries:
+                    break
+        return self._from_entries(entries) if entries else []
+
+    # -- suggestions ---------------------------------------------------------------------------------
+    def suggest(self, text: str, limit: int = 5) -> list["Concept"]:
+        """The concepts whose labels are closest to ``text`` (rapidfuzz), for a "did you mean" answer."""
+        from rapidfuzz import fuzz, process
+
+        words = strip_noise(normalize(text)) or normalize(text)
+        keys = [k for k in self.by_key if not any(how in (NOTATION, KEY) for _, how, _ in self.by_key[k])]
+        close = process.extract(words, keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=40)
+        out: list["Concept"] = []
+        for key, _, _ in sorted(close, key=lambda c: (-c[1], c[0])):
+            for iri, _, _ in self.by_key[key]:
+                if self.catalog.concepts[iri] not in out:
+                    out.append(self.catalog.concepts[iri])
+        return out[:limit] or self.catalog.roots()[:limit]
