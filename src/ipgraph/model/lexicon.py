@@ -41,6 +41,7 @@ NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "m
             "offers", "offer", "for", "my", "to", "is", "are", "there", "which", "institution", "institutions",
             "please", "help", "with", "around", "nearby", "service", "services", "of", "on", "how", "any", "what",
             "should", "someone", "somebody", "our", "it", "be", "need", "want", "i'm", "im", "you"}
+_GENERIC_SUFFIX = re.compile(r"(服务|工作|活动|事项|业务)$")
 _PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?!,.;:、/\\|*#@$%^&=+~-]+")
 
 _jieba_log_quiet = False
@@ -111,6 +112,9 @@ class Lexicon:
                         self.by_pinyin.get(latin_key(key)) if is_latin_text(key) else None):
             if entries:
                 return self._one(text, entries)
+        stem = _GENERIC_SUFFIX.sub("", compact(key))  # 诉讼咨询服务 is 诉讼咨询
+        if stem != compact(key) and len(stem) >= 2 and (entries := self.by_compact.get(stem)):
+            return self._one(text, entries)
         fuzzy = self._fuzzy(compact(key), whole=True)
         if fuzzy:
             return self._one(text, fuzzy)
