@@ -37,7 +37,7 @@ OUT = HOME / "ontology" / "spec-phrasing.ttl"
 VERBS = ("协助高校知识产权管理部门", "协助科研管理部门", "协助高校科研团队", "协助科研团队或企业", "面向社会公众和创新创业主体",
          "结合园区产业特点", "主动向社会免费或者低成本", "协助开展", "协助", "开展", "提供", "开发", "出版", "建立", "举办",
          "搭建", "推动", "加强", "参与", "指导", "发挥", "利用", "实施", "开设", "探索", "引导", "帮助", "聚焦", "推广",
-         "进行", "组织", "将", "对", "为", "向", "在")
+         "进行", "组织", "普及", "将", "对", "为", "向", "在")
 GENERIC_TAIL = ("相关服务", "相关", "服务", "活动", "工作")
 _HEADING = re.compile(r"^(6\.3\.[23]\.\d)\s+(.+?)服务重点")
 
@@ -72,7 +72,9 @@ def clause_phrases(text: str) -> list[str]:
         if not clause:
             continue
         bare = strip_verbs(clause.split("：", 1)[-1])
-        for form in (bare, bare.replace("等", ""), bare.replace("等", "").removesuffix("服务")):
+        forms = [bare, bare.replace("等", ""), bare.replace("等", "").removesuffix("服务")]
+        forms += [part for part in bare.split("和") if len(part) >= 4] if "和" in bare else []
+        for form in forms:
             if 3 <= len(form) <= 24 and "、" not in form:
                 out.append(form)
         found = re.match(r"为(.+?)等?提供(.+)$", clause)

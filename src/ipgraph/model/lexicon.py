@@ -163,7 +163,10 @@ class Lexicon:
     def _from_spans(self, key: str, spans: list[tuple[int, int, str]], words: list[Entry]) -> list[ConceptMatch]:
         groups: list[list[tuple[int, int, str]]] = []
         for span in spans:
-            if groups and not key[groups[-1][-1][1]:span[0]].strip():
+            # situation words ("selling fake") each say something of their own: never one phrase
+            alone = all(how == SITUATION for _, how, _ in self.by_key[span[2]])
+            if groups and not alone and not key[groups[-1][-1][1]:span[0]].strip() and not all(
+                    how == SITUATION for _, how, _ in self.by_key[groups[-1][-1][2]]):
                 groups[-1].append(span)
             else:
                 groups.append([span])
@@ -261,8 +264,10 @@ class Lexicon:
         if not close:
             return []
         best = min(distance for _, distance, _ in close)
-        return [(iri, FUZZY, label) for found, distance, _ in close if distance == best
-                for iri, how, label in index[found] if how not in (NOTATION, KEY)]
+        entries = [(iri, FUZZY, label) for found, distance, _ in close if distance == best
+                   for iri, how, label in index[found] if how not in (NOTATION, KEY)]
+        # a typo is near one or two concepts; text equally near many is not a typo of any of them
+        return entries if len({iri for iri, _, _ in entries}) <= 2 else []
 
     def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
         words = strip_noise(key)
