@@ -1,0 +1,102 @@
+"""The vocabulary resolver: each way a word is matched, what it answers when it cannot, regions settled by a row."""
+
+import pytest
+
+from ipgraph.model.catalog import UnknownConcept
+from ipgraph.model.places import AmbiguousPlace
+from ipgraph.model.resolver import RegionHints
+from ipgraph.sheets.workbook import reference_vocabulary
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    return reference_vocabulary().resolver
+
+
+def _term(resolver, scheme, text):
+    match = resolver.term(scheme, text)
+    return match.concept.iri.rsplit("/", 1)[-1], match.how
+
+
+@pytest.mark.parametrize("scheme,text,key,how", [
+    ("services", "侵权对比分析", "6.3.3.1-b-6", "exact"),
+    ("services", "infringement comparison analysis", "6.3.3.1-b-6", "exact"),
+    ("services", "纠纷调解", "6.3.3.9-b-5", "synonym"),
+    ("services", "6.3.3.1-b-6", "6.3.3.1-b-6", "notation"),
+    ("services", "6.3.3.1-b-6 侵权对比分析", "6.3.3.1-b-6", "notation"),  # the drop-down choice
+    ("services", "商标检索和分析", "6.2-a-2", "spec phrasing"),
+    ("services", "地理标志检索和分析", "6.2-a-3", "spec phrasing"),
+    ("services", "展会驻场维权援助", "6.3.3.9-c", "spec phrasing"),
+    ("services", "侵權對比分析", "6.3.3.1-b-6", "exact"),             # traditional characters
+    ("services", "ｆｔｏ", "6.3.3.2-h-2", "synonym"),                 # full width
+    ("services", "qinquan duibi fenxi", "6.3.3.1-b-6", "pinyin"),
+    ("services", "侵权对比分柝", "6.3.3.1-b-6", "fuzzy"),             # one character off
+    ("institution-kinds", "技术与创新支持中心", "tisc", "exact"),  # the label without its bracket
+    ("institution-kinds", "university-centre", "university-centre", "key"),
+    ("institution-kinds", "科研院所,科技情报机构类服务网点", "research-institute", "exact"),  # punctuation
+    ("institution-kinds", "维權援助工作站", "rights-protection-workstation", "synonym"),
+    ("channels", "网络", "web", "exact"),
+    ("channels", "热线", "phone", "synonym"),
+    ("fees", "公益", "free", "synonym"),
+    ("ip-types", "版权", "copyright", "synonym"),
+    ("designations", "认定", "recognition", "exact"),
+    ("evaluations", "中期评价", "mid-term", "synonym"),
+])
+def test_a_term_is_resolved_and_says_how(resolver, scheme, text, key, how):
+    assert _term(resolver, scheme, text) == (key, how)
+
+
+def test_an_unknown_term_comes_with_the_closest_candidates(resolver):
+    with pytest.raises(UnknownConcept) as caught:
+        resolver.term("services", "纠纷处理和诉讼咨询")  # two services in one cell
+    assert not caught.value.ambiguous
+    assert {"6.3.3.9-b-2", "6.3.3.9-b-3"} <= {c.notation for c in caught.value.suggestions}
+
+
+def test_a_term_two_concepts_fit_equally_is_ambiguous_with_both(resolver):
+    with pytest.raises(UnknownConcept) as caught:
+        resolver.term("services", "诉讼咨询务")  # as near to 诉讼咨询 as to 咨询服务
+    assert caught.value.ambiguous or caught.value.suggestions
+
+
+@pytest.mark.parametrize("question,expected,how", [
+    ("我的商标被人抄了怎么办", "topic-rights-protection", "situation"),
+    ("someone copied my trademark", "topic-rights-protection", "situation"),
+    ("怎么把专利卖出去", "topic-transfer", "situation"),
+    ("专利还能卖吗", "topic-transfer", "word"),          # 卖 only as a word of its own (jieba)
+    ("專利檢索", "topic-search", "synonym"),
+    ("zhuanli jiansuo", "topic-search", "pinyin"),
+    ("Zhuānlì jiǎnsuǒ", "topic-search", "pinyin"),
+    ("zhuanlijiansuo", "topic-search", "pinyin"),
+    ("patnet search", "topic-search", "synonym"),
+])
+def test_a_question_is_read_for_what_it_asks(resolver, question, expected, how):
+    read = [(m.concept.notation, m.how) for m in resolver.read("services", question)]
+    assert (expected, how) in read
+
+
+def test_a_one_character_situation_word_inside_another_word_is_not_read(resolver):
+    assert "topic-transfer" not in [m.concept.notation for m in resolver.read("services", "卖场里的商标检索")]
+
+
+@pytest.mark.parametrize("text,code", [("Mohe", "232701"), ("mò hé", "232701"), ("Daoli", "230102"),
+                                       ("binxian", "230125"), ("哈爾濱", "230100"), ("齊齊哈爾", "230200")])
+def test_county_names_in_pinyin_and_traditional_resolve(resolver, text, code):
+    assert resolver.place(text).region.adcode == code
+
+
+def test_coordinates_typed_as_a_place(resolver):
+    for text in ("45.75,126.63", "45.75 126.63", "45.75，126.63"):
+        place = resolver.place(text)
+        assert (place.region, place.lat, place.lon, place.how) == (None, 45.75, 126.63, "coordinates")
+
+
+def test_an_ambiguous_region_is_settled_by_coordinates_or_a_parent_named_in_the_row(resolver):
+    with pytest.raises(AmbiguousPlace) as caught:
+        resolver.region("向阳区")
+    assert {r.adcode for r in caught.value.candidates} == {"230402", "230803"}
+    assert resolver.region("向阳区", RegionHints(46.81, 130.36)).region.adcode == "230803"  # 佳木斯's seat
+    assert resolver.region("向阳区", RegionHints(47.34, 130.29)).region.adcode == "230402"  # 鹤岗's seat
+    assert resolver.region("向阳区", RegionHints(texts=("鹤岗市示例路12号",))).region.adcode == "230402"
+    with pytest.raises(AmbiguousPlace):  # a point between the two decides nothing
+        resolver.region("向阳区", RegionHints(47.07, 130.32))
