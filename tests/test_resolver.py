@@ -100,3 +100,31 @@ def test_an_ambiguous_region_is_settled_by_coordinates_or_a_parent_named_in_the_
     assert resolver.region("向阳区", RegionHints(texts=("鹤岗市示例路12号",))).region.adcode == "230402"
     with pytest.raises(AmbiguousPlace):  # a point between the two decides nothing
         resolver.region("向阳区", RegionHints(47.07, 130.32))
+
+
+def test_the_spec_phrasing_file_is_what_the_specification_gives():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "spec_phrasing.py"
+    spec = importlib.util.spec_from_file_location("spec_phrasing", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.render() == module.OUT.read_text(encoding="utf-8"), "run scripts/spec_phrasing.py"
+
+
+def test_every_situation_is_data_with_the_reason_it_leads_to_its_concept():
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import SKOS
+
+    from ipgraph.paths import ONTOLOGY_DIR
+
+    ipg = Namespace("https://w3id.org/ipgraph/ontology#")
+    graph = Graph().parse(ONTOLOGY_DIR / "situations.ttl")
+    schemes = Graph().parse(ONTOLOGY_DIR / "services.ttl")
+    concepts = set(graph.subjects(ipg.situation, None))
+    assert len(concepts) >= 10
+    for concept in concepts:
+        assert (concept, SKOS.inScheme, None) in schemes, concept           # a concept of the catalogue
+        assert graph.value(concept, SKOS.editorialNote), concept            # says why, citing the clause
+        assert all(label.language in ("zh", "en") for label in graph.objects(concept, ipg.situation))
