@@ -128,3 +128,20 @@ def test_every_situation_is_data_with_the_reason_it_leads_to_its_concept():
         assert (concept, SKOS.inScheme, None) in schemes, concept           # a concept of the catalogue
         assert graph.value(concept, SKOS.editorialNote), concept            # says why, citing the clause
         assert all(label.language in ("zh", "en") for label in graph.objects(concept, ipg.situation))
+
+
+def test_every_label_key_and_notation_of_every_scheme_names_its_own_concept(resolver):
+    wrong = []
+    for scheme, catalog in resolver.schemes.items():
+        for concept in catalog.concepts.values():
+            words = [*concept.labels.values(), *(label for _, label in concept.alt_labels),
+                     *(label for how, _, label in concept.other_labels if how != "situation"),
+                     concept.notation, concept.iri.rsplit("/", 1)[-1]]
+            for word in filter(None, words):
+                try:
+                    found = resolver.term(scheme, word).concept.iri
+                except UnknownConcept:
+                    found = None
+                if found != concept.iri:
+                    wrong.append((scheme, word, concept.notation))
+    assert not wrong

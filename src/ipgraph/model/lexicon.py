@@ -124,6 +124,8 @@ class Lexicon:
         matches = self._best(entries)
         best = min(RANK[m.how] for m in matches)
         top = [m for m in matches if RANK[m.how] == best]
+        if len(top) > 1:  # a label as written beats another's label without its bracket (…（维权援助工作站）)
+            top = [m for m in top if compact(m.matched) == compact(text)] or top
         if len(top) > 1:
             raise UnknownConcept(text, [m.concept for m in top], ambiguous=True)
         return top[0]
