@@ -11,7 +11,8 @@ vocabulary: ontology, schemes, regions — no institutions needed), and counts a
 
 It also reports the stricter share of questions whose every resolved concept is acceptable ("exactly").
 
-Prints the accuracy overall and by kind, lists every miss with what was read instead, and writes
+The ``set`` column tells the questions written first and used while building the resolver (``dev``) from
+those written afterwards and never tuned for (``fresh``). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
 ``bench/results/understanding-latest.json``.
 
 Usage: ``python bench/understanding.py [--questions bench/questions.tsv]``.
@@ -88,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
           f"every concept read acceptable: {exact}/{total} = {100 * exact / total:.1f}%")
     for kind in sorted(by_kind):
         print(f"  {kind:<11} {good_kind[kind]}/{by_kind[kind]}")
+    by_set = {name: [r for r in results if r.get("set") == name] for name in ("dev", "fresh")}
+    for name, rows in by_set.items():
+        if rows:
+            print(f"  set {name:<7} {sum(r['ok'] for r in rows)}/{len(rows)}")
     misses = [r for r in results if not r["ok"]]
     loose = [r for r in results if r["ok"] and not r["exact"]]
     if loose:
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"understood": good, "total": total, "accuracy": good / total, "exactly": exact,
                                "by_kind": {k: [good_kind[k], by_kind[k]] for k in sorted(by_kind)},
+                               "by_set": {n: [sum(r["ok"] for r in rows), len(rows)] for n, rows in by_set.items()},
                                "misses": misses}, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 

@@ -187,8 +187,12 @@ class Lexicon:
         singles = self._single_keys
         if not singles or not any(ch in singles for ch in key):
             return []
-        return [(iri, WORD if how == SITUATION else how, label)
-                for token in self.tokens(key) if token in singles for iri, how, label in self.by_key[token]]
+        found = []
+        for token in self.tokens(key):
+            word = token if token in singles else strip_noise(token)  # jieba's 能查 is 能 + 查
+            if word in singles:
+                found += [(iri, WORD if how == SITUATION else how, label) for iri, how, label in self.by_key[word]]
+        return found
 
     @cached_property
     def _single_keys(self) -> frozenset[str]:
@@ -277,9 +281,9 @@ class Lexicon:
             entries = self._fuzzy(words.replace(" ", ""), whole=False)
             return self._from_entries(entries) if entries else []
         entries = self._fuzzy(compact(words), whole=False)
-        if not entries:  # a misspelt label inside the question: windows the length of labels
-            chars = compact(words)
-            for size in range(min(len(chars), 8), 2, -1):
+        if not entries:  # a misspelt label inside the question: windows the length of labels (4 or more:
+            chars = compact(words)  # one character off in three is a different word more often than a typo)
+            for size in range(min(len(chars), 8), 3, -1):
                 for start in range(len(chars) - size + 1):
                     entries += self._fuzzy(chars[start:start + size], whole=False)
                 if entries:
