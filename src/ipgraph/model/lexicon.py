@@ -11,7 +11,8 @@ A *term* (a spreadsheet cell, a filter value) must name one concept: exactly, th
 pinyin, then within a small edit distance (rapidfuzz) — or :class:`~ipgraph.model.catalog.UnknownConcept`
 carries the closest candidates. A *question* is scanned for the labels it contains (longest first), then
 cut into words by jieba (with the scheme's labels in its dictionary) so that a one-character situation
-word (抄, 卖) counts only as a word of its own, then read as pinyin, then as a part of labels, then fuzzily.
+word (抄, 卖) counts only as a word of its own, then read as pinyin, then as a part of a label, then as
+words found in order inside a label (专利评估 → 专利价值评估, also in pinyin), then fuzzily.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ class Lexicon:
         words = self._words(key)
         if spans or words:
             return self._from_spans(key, spans, words)
-        return self._pinyin(key) or self._partial(key) or self._fuzzy_question(key)
+        return self._pinyin(key) or self._partial(key) or self._in_order(key) or self._fuzzy_question(key)
 
     def _from_spans(self, key: str, spans: list[tuple[int, int, str]], words: list[Entry]) -> list[ConceptMatch]:
         groups: list[list[tuple[int, int, str]]] = []
@@ -255,6 +256,36 @@ class Lexicon:
         for iri, label in hits:
             labels.setdefault(iri, label)
         return [ConceptMatch(self.catalog.concepts[iri], PARTIAL, labels[iri]) for iri in sorted(top)]
+
+    def _in_order(self, key: str) -> list[ConceptMatch]:
+        """Every content word of the question inside one label, in order (专利评估 → 专利价值评估; in pinyin,
+        zhuanli pinggu → zhuanlijiazhipinggu): the shortest such labels, when they name at most three concepts."""
+        latin = is_latin_text(key)
+        if latin:
+            words = [latin_key(w) for w in strip_noise(key).split()]
+            index = self.by_pinyin
+        else:
+            words = [w for w in (strip_noise(t) for t in self.tokens(strip_noise(key))) if w.strip()]
+            index = self.by_compact
+        words = [w for w in words if len(w) >= (3 if latin else 2)]
+        if len(words) < 2:
+            return []
+        hits = []
+        for label_key in index:
+            at = 0
+            for word in words:
+                at = label_key.find(word, at)
+                if at < 0:
+                    break
+                at += len(word)
+            else:
+                hits.append(label_key)
+        if not hits:
+            return []
+        shortest = min(len(k) for k in hits)
+        entries = [(iri, PARTIAL, label) for k in hits if len(k) == shortest
+                   for iri, how, label in index[k] if how not in (NOTATION, KEY)]
+        return self._from_entries(entries) if 0 < len({e[0] for e in entries}) <= 3 else []
 
     # -- typos ---------------------------------------------------------------------------------------
     def _fuzzy(self, key: str, *, whole: bool) -> list[Entry]:
