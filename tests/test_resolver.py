@@ -69,6 +69,8 @@ def test_a_term_two_concepts_fit_equally_is_ambiguous_with_both(resolver):
     ("Zhuānlì jiǎnsuǒ", "topic-search", "pinyin"),
     ("zhuanlijiansuo", "topic-search", "pinyin"),
     ("patnet search", "topic-search", "synonym"),
+    ("help valuing my trademarks", "6.3.3.1-c-7", "situation"),  # valuing → value (simplemma)
+    ("专利评估", "6.3.3.1-c-7", "partial"),                     # 专利…评估 inside 专利价值评估
 ])
 def test_a_question_is_read_for_what_it_asks(resolver, question, expected, how):
     read = [(m.concept.notation, m.how) for m in resolver.read("services", question)]

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from .catalog import (EXACT, FUZZY, KEY, NOTATION, PARTIAL, PINYIN, SITUATION, SPEC, SYNONYM, WORD, ConceptMatch,
                       UnknownConcept)
-from .text import compact, find_spans, index_keys, is_latin, is_latin_text, latin_key, normalize, pinyin_key
+from .text import (compact, find_spans, index_keys, is_latin, is_latin_text, latin_key, lemmas, normalize,
+                   pinyin_key)
 
 if TYPE_CHECKING:
     from .catalog import Catalog, Concept
@@ -161,7 +162,8 @@ class Lexicon:
         words = self._words(key)
         if spans or words:
             return self._from_spans(key, spans, words)
-        return self._pinyin(key) or self._partial(key) or self._in_order(key) or self._fuzzy_question(key)
+        return (self._lemmas(key) or self._pinyin(key) or self._partial(key) or self._in_order(key)
+                or self._fuzzy_question(key))
 
     def _from_spans(self, key: str, spans: list[tuple[int, int, str]], words: list[Entry]) -> list[ConceptMatch]:
         groups: list[list[tuple[int, int, str]]] = []
@@ -216,6 +218,24 @@ class Lexicon:
             if not is_latin_text(key) and " " not in key:
                 tokenizer.add_word(key, freq=200000)
         return tokenizer
+
+    @cached_property
+    def _by_lemma(self) -> tuple[dict[str, list[Entry]], dict]:
+        """The English labels by the lemmas of their words, and the scan index of those keys."""
+        index: dict[str, list[Entry]] = defaultdict(list)
+        for key, entries in self.by_key.items():
+            if is_latin_text(key):
+                index[lemmas(key)] += [e for e in entries if e[1] not in (NOTATION, KEY)]
+        index = {k: v for k, v in index.items() if k and v}
+        return index, index_keys(k for k in index if len(k) >= 2)
+
+    def _lemmas(self, key: str) -> list[ConceptMatch]:
+        """English words in other forms than the labels' (copying, fairs, infringed): compared as lemmas."""
+        if not is_latin_text(key):
+            return []
+        index, scan = self._by_lemma
+        found = [entry for _, _, lemma in find_spans(lemmas(key), scan) for entry in index[lemma]]
+        return self._from_entries(found)
 
     def _pinyin(self, key: str) -> list[ConceptMatch]:
         """Typed pinyin (with or without tones and spaces): the longest runs of words that spell a label."""

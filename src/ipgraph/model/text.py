@@ -5,7 +5,8 @@ compatibility forms), traditional → simplified Chinese (OpenCC's ``t2s`` table
 ``opencc-python-reimplemented``), case folding, whitespace collapsed. :func:`compact` also drops
 punctuation and spaces (``科研院所、科技情报机构`` = ``科研院所,科技情报机构``), :func:`pinyin_key` turns
 Chinese into toneless pinyin without spaces and :func:`latin_key` folds typed pinyin the same way
-(``Zhuānlì jiǎnsuǒ``, ``zhuan1li4 jian3suo3`` and ``zhuanlijiansuo`` all give ``zhuanlijiansuo``).
+(``Zhuānlì jiǎnsuǒ``, ``zhuan1li4 jian3suo3`` and ``zhuanlijiansuo`` all give ``zhuanlijiansuo``), and
+:func:`lemmas` turns English words into their lemmas (simplemma: copied → copy, fairs → fair).
 :func:`find_spans` finds labels inside a question.
 """
 
@@ -73,6 +74,15 @@ def pinyin_key(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(chinese)).replace("ü", "v")
+
+
+@lru_cache(maxsize=8192)
+def lemmas(text: str) -> str:
+    """English words as their lemmas (simplemma): "someone copied my trademarks" → "someone copy my trademark"."""
+    import simplemma
+
+    words = re.findall(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", normalize(text))
+    return " ".join(simplemma.lemmatize(w, lang="en") for w in words)
 
 
 KeyIndex = dict[str, tuple[tuple[int, ...], frozenset[str]]]
