@@ -46,8 +46,6 @@ NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "m
 _GENERIC_SUFFIX = re.compile(r"(服务|工作|活动|事项|业务)$")
 _PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?!,.;:、/\\|*#@$%^&=+~-]+")
 
-_jieba_log_quiet = False
-
 
 def strip_noise(key: str) -> str:
     """The words of a normalised question that may name a service: punctuation and question words out."""
@@ -117,7 +115,7 @@ class Lexicon:
         stem = _GENERIC_SUFFIX.sub("", compact(key))  # 诉讼咨询服务 is 诉讼咨询
         if stem != compact(key) and len(stem) >= 2 and (entries := self.by_compact.get(stem)):
             return self._one(text, entries)
-        fuzzy = self._fuzzy(compact(key), whole=True)
+        fuzzy = self._fuzzy(compact(key))
         if fuzzy:
             return self._one(text, fuzzy)
         raise UnknownConcept(text, self.suggest(text))
@@ -209,10 +207,7 @@ class Lexicon:
     def _tokenizer(self):
         import jieba
 
-        global _jieba_log_quiet
-        if not _jieba_log_quiet:
-            jieba.setLogLevel(logging.WARNING)
-            _jieba_log_quiet = True
+        jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every first question
         tokenizer = jieba.Tokenizer()
         for key in self.by_key:
             if not is_latin_text(key) and " " not in key:
@@ -308,7 +303,7 @@ class Lexicon:
         return self._from_entries(entries) if 0 < len({e[0] for e in entries}) <= 3 else []
 
     # -- typos ---------------------------------------------------------------------------------------
-    def _fuzzy(self, key: str, *, whole: bool) -> list[Entry]:
+    def _fuzzy(self, key: str) -> list[Entry]:
         """Labels within a small edit distance of ``key`` (1 for up to 5 characters, 2 above; none under 3)."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
@@ -329,14 +324,14 @@ class Lexicon:
     def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
         words = strip_noise(key)
         if is_latin_text(words):
-            entries = self._fuzzy(words.replace(" ", ""), whole=False)
+            entries = self._fuzzy(words.replace(" ", ""))
             return self._from_entries(entries) if entries else []
-        entries = self._fuzzy(compact(words), whole=False)
+        entries = self._fuzzy(compact(words))
         if not entries:  # a misspelt label inside the question: windows the length of labels (4 or more:
             chars = compact(words)  # one character off in three is a different word more often than a typo)
             for size in range(min(len(chars), 8), 3, -1):
                 for start in range(len(chars) - size + 1):
-                    entries += self._fuzzy(chars[start:start + size], whole=False)
+                    entries += self._fuzzy(chars[start:start + size])
                 if entries:
                     break
         return self._from_entries(entries) if entries else []

@@ -90,14 +90,14 @@ class Resolver:
         try:
             return self.place(text)
         except AmbiguousPlace as error:
-            chosen = self._settle(error.candidates, hints or RegionHints())
-            if chosen is None:
+            settled = self._settle(error.candidates, hints or RegionHints())
+            if settled is None:
                 raise
-            how = "name and coordinates" if isinstance(chosen, tuple) else "name and parent"
-            region = chosen[0] if isinstance(chosen, tuple) else chosen
+            region, how = settled
             return Place(region, region.lat, region.lon, how, text)
 
     def _settle(self, candidates: list, hints: RegionHints):
+        """The candidate the row's facts decide, and how (``name and parent`` / ``name and coordinates``)."""
         gaz = self._gazetteer()
         named: set[str] = set()
         for text in hints.texts:
@@ -105,14 +105,12 @@ class Resolver:
                 named.update(iri for iri, _, _ in gaz.names.get(key, []))
         inside = [r for r in candidates if (gaz.ancestors(r.iri) - {r.iri}) & named]
         if len(inside) == 1:
-            return inside[0]
+            return inside[0], "name and parent"
         if hints.lat is not None and hints.lon is not None:
             placed = sorted((haversine_km(hints.lat, hints.lon, r.lat, r.lon), r.adcode, r)
                             for r in candidates if r.lat is not None and r.lon is not None)
-            if len(placed) >= 2 and placed[0][0] <= _DECIDING_RATIO * placed[1][0]:
-                return (placed[0][2],)
-            if len(placed) == 1:
-                return (placed[0][2],)
+            if len(placed) == 1 or (len(placed) >= 2 and placed[0][0] <= _DECIDING_RATIO * placed[1][0]):
+                return placed[0][2], "name and coordinates"
         return None
 
     def _gazetteer(self) -> Gazetteer:
