@@ -87,6 +87,15 @@ def test_county_names_in_pinyin_and_traditional_resolve(resolver, text, code):
     assert resolver.place(text).region.adcode == code
 
 
+def test_counties_without_an_english_name_in_the_data_get_a_romanised_one(resolver):
+    gaz = resolver.gazetteer
+    assert gaz.path_label(gaz.region("230125"), "en") == "Bin County, Harbin, Heilongjiang"
+    assert resolver.place("Daoli District").region.adcode == "230102"
+    assert gaz.region("230100").label("en") == "Harbin"  # a name the data has is kept
+    with pytest.raises(AmbiguousPlace):
+        resolver.place("Xiangyang District")  # 向阳区, in 鹤岗 and in 佳木斯
+
+
 def test_coordinates_typed_as_a_place(resolver):
     for text in ("45.75,126.63", "45.75 126.63", "45.75，126.63"):
         place = resolver.place(text)

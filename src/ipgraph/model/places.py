@@ -4,7 +4,8 @@ Read from the regions graph (``data/regions.ttl``) through the named query ``reg
 by its full name (哈尔滨市, 道里区), its short name (哈尔滨, 道里 — the ``skos:altLabel`` that begins its
 full name, or the full name without 市/区/县/地区), its English name (Harbin), its pinyin with or without tones and spaces at every level (Haerbin, Daoli, Mò hé,
 binxian), traditional characters (哈爾濱, folded by ``text.normalize``), its code (230102) or a code or name it had before a later change
-(232723 → 漠河市, ``ipg:formerAdcode``). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
+(232723 → 漠河市, ``ipg:formerAdcode``). A region the data names only in Chinese gets an English name romanised by rule
+(:func:`romanised`: 宾县 → Bin County). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
 :class:`AmbiguousPlace` with the candidates unless the text also names the parent (佳木斯向阳区); an
 unknown one raises :class:`UnknownPlace` with near spellings.
 """
@@ -141,7 +142,10 @@ class Gazetteer:
         regions = {}
         for iri, row in info.items():
             level = str(row["level"]).rsplit("/", 1)[-1] if row.get("level") is not None else None
-            regions[iri] = Region(iri, str(row["adcode"]), dict(pref[iri]), level,
+            labels = dict(pref[iri])
+            if "en" not in labels and labels.get("zh"):  # counties carry no English name: romanised by rule
+                labels["en"] = romanised(labels["zh"])
+            regions[iri] = Region(iri, str(row["adcode"]), labels, level,
                                   str(row["parent"]) if row.get("parent") is not None else None,
                                   float(row["lat"]) if row.get("lat") is not None else None,
                                   float(row["lon"]) if row.get("lon") is not None else None,
@@ -155,7 +159,7 @@ class Gazetteer:
         for iri, region in sorted(regions.items(), key=lambda item: item[1].adcode):
             add(region.adcode, iri, CODE, region.adcode)
             full = region.labels.get("zh")
-            for lang, label in sorted(pref[iri].items()):
+            for lang, label in sorted(region.labels.items()):  # with the romanised English name
                 add(normalize(label), iri, NAME if lang == "zh" else ENGLISH, label)
                 if lang == "en":
                     add(_compact(label), iri, ENGLISH, label)
@@ -302,6 +306,22 @@ class Gazetteer:
         if lang == "en":
             return ", ".join(r.label("en") for r in chain)
         return "".join(r.label("zh") for r in reversed(chain))
+
+
+_EN_GENERIC = (("自治县", " Autonomous County"), ("林区", " Forest District"), ("区", " District"), ("县", " County"),
+               ("市", " City"), ("地区", " Prefecture"))
+
+
+def romanised(name: str) -> str:
+    """An English name for a region the data names only in Chinese: Hanyu Pinyin of its proper name (pypinyin,
+    the GB/T 16159 spelling without tones) and its generic in English — 道里区 → Daoli District, 宾县 → Bin
+    County, 漠河市 → Mohe City."""
+    for suffix, english in _EN_GENERIC:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            proper = pinyin_key(name[: -len(suffix)])
+            return (proper[:1].upper() + proper[1:] + english) if proper else name
+    proper = pinyin_key(name)
+    return proper[:1].upper() + proper[1:] if proper else name
 
 
 def _strip_suffix(name: str) -> str:
