@@ -2,9 +2,10 @@
 
 Read from the regions graph (``data/regions.ttl``) through the named query ``regions``. A region is found
 by its full name (哈尔滨市, 道里区), its short name (哈尔滨, 道里 — the ``skos:altLabel`` that begins its
-full name, or the full name without 市/区/县/地区), its English name (Harbin), its pinyin with or without tones and spaces at every level (Haerbin, Daoli, Mò hé,
-binxian), traditional characters (哈爾濱, folded by ``text.normalize``), its code (230102) or a code or name it had before a later change
-(232723 → 漠河市, ``ipg:formerAdcode``). A region the data names only in Chinese gets an English name romanised by rule
+full name, or the full name without 市/区/县/地区), its English name (Harbin), its pinyin with or without
+tones and spaces at every level (Haerbin, Daoli, Mò hé, binxian), traditional characters (哈爾濱, folded by
+``text.normalize``), its code (230102) or a code or name it had before a later change (232723 → 漠河市,
+``ipg:formerAdcode``). A region the data names only in Chinese gets an English name romanised by rule
 (:func:`romanised`: 宾县 → Bin County). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
 :class:`AmbiguousPlace` with the candidates unless the text also names the parent (佳木斯向阳区); an
 unknown one raises :class:`UnknownPlace` with near spellings.
