@@ -30,7 +30,9 @@ def _term(resolver, scheme, text):
     ("services", "侵權對比分析", "6.3.3.1-b-6", "exact"),             # traditional characters
     ("services", "ｆｔｏ", "6.3.3.2-h-2", "synonym"),                 # full width
     ("services", "qinquan duibi fenxi", "6.3.3.1-b-6", "pinyin"),
-    ("services", "侵权对比分柝", "6.3.3.1-b-6", "fuzzy"),             # one character off
+    ("services", "侵权对必分析", "6.3.3.1-b-6", "fuzzy"),             # one character off
+    ("fees", "低成本收费", "low-cost", "partial"),                     # a label with words around it
+    ("channels", "电话联系", "phone", "partial"),
     ("institution-kinds", "技术与创新支持中心", "tisc", "exact"),  # the label without its bracket
     ("institution-kinds", "university-centre", "university-centre", "key"),
     ("institution-kinds", "科研院所,科技情报机构类服务网点", "research-institute", "exact"),  # punctuation
@@ -55,8 +57,21 @@ def test_an_unknown_term_comes_with_the_closest_candidates(resolver):
 
 def test_a_term_two_concepts_fit_equally_is_ambiguous_with_both(resolver):
     with pytest.raises(UnknownConcept) as caught:
-        resolver.term("services", "诉讼咨询务")  # as near to 诉讼咨询 as to 咨询服务
-    assert caught.value.ambiguous or caught.value.suggestions
+        resolver.term("services", "免费讲务")  # one character off 免费讲座 and off 免费服务
+    assert caught.value.ambiguous
+    assert {c.notation for c in caught.value.suggestions} == {"6.1-a-2", "6.1"}
+
+
+@pytest.mark.parametrize("text", ["非免费", "不免费", "免费或低成本"])
+def test_a_negated_or_double_fee_is_not_read_as_one(resolver, text):
+    with pytest.raises(UnknownConcept):
+        resolver.term("fees", text)
+
+
+def test_three_characters_one_apart_are_different_words_not_a_typo(resolver):
+    assert _term(resolver, "fees", "不收费") == ("free", "synonym")   # a synonym, never 低收费 "fuzzily"
+    with pytest.raises(UnknownConcept):
+        resolver.term("fees", "高收费")
 
 
 @pytest.mark.parametrize("question,expected,how", [

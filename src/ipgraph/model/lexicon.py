@@ -8,7 +8,8 @@ spaces), with how it matched: ``skos:prefLabel`` (exact), ``skos:altLabel`` / ``
 segment). Chinese labels are also indexed by their toneless pinyin.
 
 A *term* (a spreadsheet cell, a filter value) must name one concept: exactly, then compacted, then in
-pinyin, then within a small edit distance (rapidfuzz) — or :class:`~ipgraph.model.catalog.UnknownConcept`
+pinyin, then without a generic 服务, then within a small edit distance (rapidfuzz), then as one concept's
+label with words around it (电话联系) — or :class:`~ipgraph.model.catalog.UnknownConcept`
 carries the closest candidates. A *question* is scanned for the labels it contains (longest first), then
 cut into words by jieba (with the scheme's labels in its dictionary) so that a one-character situation
 word (抄, 卖) counts only as a word of its own, then read as pinyin, then as a part of a label, then as
@@ -43,6 +44,7 @@ NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "m
             "offers", "offer", "for", "my", "to", "is", "are", "there", "which", "institution", "institutions",
             "please", "help", "with", "around", "nearby", "service", "services", "of", "on", "how", "any", "what",
             "should", "someone", "somebody", "our", "it", "be", "need", "want", "i'm", "im", "you"}
+_NEGATION = re.compile(r"[不非无未没]")
 _GENERIC_SUFFIX = re.compile(r"(服务|工作|活动|事项|业务)$")
 _PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?!,.;:、/\\|*#@$%^&=+~-]+")
 
@@ -118,7 +120,23 @@ class Lexicon:
         fuzzy = self._fuzzy(compact(key))
         if fuzzy:
             return self._one(text, fuzzy)
+        if (inside := self._inside(key)) is not None:
+            return inside
         raise UnknownConcept(text, self.suggest(text))
+
+    def _inside(self, key: str) -> ConceptMatch | None:
+        """A cell that is one concept's label with words around it (低成本收费, 电话联系, 开展专利导航工作): the labels
+        inside cover at least half of it, all name the same concept, and no negation comes before (非免费)."""
+        spans = self.spans(key) if not is_latin_text(key) else []  # "tisc-typo" is no kind
+        if not spans:
+            return None
+        covered = sum(end - start for start, end, _ in spans)
+        iris = {iri for _, _, k in spans for iri, how, _ in self.by_key[k] if how not in (NOTATION, KEY)}
+        before = key[:spans[0][0]]
+        if len(iris) != 1 or 2 * covered < len(compact(key)) or _NEGATION.search(before[-2:] if before else ""):
+            return None
+        label = next(label for _, _, k in spans for iri, how, label in self.by_key[k] if iri in iris)
+        return ConceptMatch(self.catalog.concepts[iris.pop()], PARTIAL, label)
 
     def _one(self, text: str, entries: list[Entry]) -> ConceptMatch:
         matches = self._best(entries)
@@ -304,13 +322,15 @@ class Lexicon:
 
     # -- typos ---------------------------------------------------------------------------------------
     def _fuzzy(self, key: str) -> list[Entry]:
-        """Labels within a small edit distance of ``key`` (1 for up to 5 characters, 2 above; none under 3)."""
+        """Labels within a small edit distance of ``key`` (1 from 4 characters, 2 from 8; none under 4)."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        if len(key) < 3:
+        # one edit from four characters, two from eight: three-character words one edit apart are as often
+        # different words (不收费 / 低收费) as typos
+        if len(key) < 4:
             return []
-        allowed = 1 if len(key) <= 5 else 2
+        allowed = 1 if len(key) < 8 else 2
         index = self.by_compact
         close = process.extract(key, list(index), scorer=Levenshtein.distance, score_cutoff=allowed, limit=8)
         if not close:
