@@ -1,5 +1,5 @@
 """Citizens' questions through the matcher: traditional characters, pinyin, English, situations, typos, and
-places in pinyin, English, traditional characters or as typed coordinates — all read by the one resolver."""
+places in pinyin, English or traditional characters — all read by the one resolver."""
 
 import pytest
 
@@ -32,12 +32,6 @@ def test_the_same_need_asked_four_ways_gives_the_same_institutions(sample_matche
                for q in asked]
     assert answers[0]
     assert all([r["iri"] for r in a] == [r["iri"] for r in answers[0]] for a in answers)
-
-
-def test_coordinates_typed_in_the_place_box(sample_matcher):
-    for near in ("45.75,126.63", "45.75 126.63"):
-        place = sample_matcher.match("专利检索", near=near).interpretation.place
-        assert (place.region, place.lat, place.lon) == (None, 45.75, 126.63)
 
 
 def test_the_interpretation_says_which_words_it_read_and_how(sample_matcher):

@@ -111,12 +111,6 @@ def test_counties_without_an_english_name_in_the_data_get_a_romanised_one(resolv
         resolver.place("Xiangyang District")  # 向阳区, in 鹤岗 and in 佳木斯
 
 
-def test_coordinates_typed_as_a_place(resolver):
-    for text in ("45.75,126.63", "45.75 126.63", "45.75，126.63"):
-        place = resolver.place(text)
-        assert (place.region, place.lat, place.lon, place.how) == (None, 45.75, 126.63, "coordinates")
-
-
 def test_an_ambiguous_region_is_settled_by_coordinates_or_a_parent_named_in_the_row(resolver):
     with pytest.raises(AmbiguousPlace) as caught:
         resolver.region("向阳区")

@@ -22,7 +22,6 @@ raises :class:`~ipgraph.model.places.AmbiguousPlace` with the candidates.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ __all__ = ["Resolver", "RegionHints", "UnknownConcept", "AmbiguousPlace", "Unkno
 # A row's coordinates settle an ambiguous region when the nearest candidate's seat is at most this share of
 # the distance to the next one (the two 向阳区 seats are 60 km apart; a point in one is ≤ 15 km from its seat).
 _DECIDING_RATIO = 0.5
-_POINT = re.compile(r"(-?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -77,12 +75,7 @@ class Resolver:
 
     # -- regions ----------------------------------------------------------------------------------
     def place(self, text: str) -> Place:
-        """The place a place field names — a region, or coordinates typed as ``45.75,126.63`` /
-        ``45.75 126.63`` (latitude first). Raises UnknownPlace or AmbiguousPlace (with candidates)."""
-        if found := _POINT.fullmatch(normalize(text).strip()):
-            lat, lon = float(found.group(1)), float(found.group(2))
-            if -90 <= lat <= 90 and -180 <= lon <= 180:
-                return Place(None, lat, lon, "coordinates", text.strip())
+        """The region a place field names. Raises UnknownPlace or AmbiguousPlace (with candidates)."""
         return self._gazetteer().lookup(text)
 
     def region(self, text: str, hints: RegionHints | None = None) -> Place:
