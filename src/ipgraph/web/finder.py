@@ -121,6 +121,7 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
 def interpretation_text(interpretation: dict, lang: str) -> str:
     """One sentence saying how the request was understood (concepts, expansion, place)."""
     zh = lang == "zh"
+
     def how(c: dict) -> str:  # the way it matched and the words it read: 同义词“侵权分析”, situation word "copied"
         name = HOW_LABELS.get(c["how"], (c["how"], c["how"]))[0 if zh else 1]
         return f"{name}“{c['matched']}”" if zh else f"{name} \"{c['matched']}\""
