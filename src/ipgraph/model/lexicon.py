@@ -227,8 +227,8 @@ class Lexicon:
 
         jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every first question
         tokenizer = jieba.Tokenizer()
-        for key in self.by_key:
-            if not is_latin_text(key) and " " not in key:
+        for key in self.by_key:  # words, not the specification's whole sentences
+            if not is_latin_text(key) and len(key) <= 12 and compact(key) == key:
                 tokenizer.add_word(key, freq=200000)
         return tokenizer
 
