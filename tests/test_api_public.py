@@ -65,7 +65,7 @@ def test_free_answers_only_free_offerings(client):
 @pytest.mark.parametrize("params,field,hint", [
     ({"q": "侵权分析", "near": "哈尔宾"}, "near", "suggestions"),
     ({"q": "侵权分析", "near": "向阳区"}, "near", "candidates"),
-    ({"q": "侵权分折", "near": "哈尔滨"}, "q", "suggestions"),
+    ({"q": "侵害鉴定", "near": "哈尔滨"}, "q", "suggestions"),  # (a one-character typo is read: test_match)
     ({"q": "qwertyuiop", "near": "哈尔滨"}, "q", "suggestions"),
     ({"q": "侵权分析", "lat": 91, "lon": 126}, "lat", None),
     ({"q": "侵权分析", "lat": 45, "lon": -200}, "lon", None),
@@ -85,8 +85,11 @@ def test_what_is_not_understood_is_a_422_saying_where_with_suggestions(client, p
 def test_unknown_place_suggests_harbin_and_unknown_service_suggests_labels(client):
     place = client.get("/api/match", params={"q": "侵权分析", "near": "哈尔宾"}).json()
     assert place["suggestions"][0]["adcode"] == "230100" and "哈尔滨市" in place["message"]
-    service = client.get("/api/match", params={"q": "侵权分折", "near": "哈尔滨"}).json()
+    service = client.get("/api/match", params={"q": "侵害鉴定", "near": "哈尔滨"}).json()
     assert "topic-infringement-analysis" in [s["notation"] for s in service["suggestions"]]
+    typo = client.get("/api/match", params={"q": "侵权分折", "near": "哈尔滨"}).json()  # one character off: read
+    assert [(c["notation"], c["how"]) for c in typo["interpretation"]["concepts"]] == [
+        ("topic-infringement-analysis", "fuzzy")]
 
 
 def test_a_non_number_coordinate_is_a_422_not_a_500(client):

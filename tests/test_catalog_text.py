@@ -102,9 +102,10 @@ def test_broader_expands_to_narrower_over_both_directions_with_depth_and_via(cat
                          "fto-report": (2, "topic-infringement-analysis")}
 
 
-def test_unknown_text_raises_with_the_closest_labels(catalog):
+def test_a_small_typo_is_read_fuzzily_and_unknown_text_raises_with_the_closest_labels(catalog):
+    assert _found(catalog, "侵权分折") == [("topic-infringement-analysis", "fuzzy")]  # one character off
     with pytest.raises(UnknownConcept) as caught:
-        catalog.resolve("侵权分折")  # a typo
+        catalog.resolve("侵害鉴定")  # shares a character, too far to be a typo
     assert SVC + "topic-infringement-analysis" in [c.iri for c in caught.value.suggestions]
     with pytest.raises(UnknownConcept) as caught:
         catalog.resolve('"} SELECT * WHERE { ?s ?p ?o }')

@@ -208,8 +208,10 @@ def test_unknown_place_and_service_come_with_suggestions(sample_matcher):
     with pytest.raises(MatchInputError) as caught:
         sample_matcher.match("侵权分析", near="哈尔宾")
     assert caught.value.suggestions[0]["adcode"] == "230100"
+    typo = sample_matcher.match("侵权分折", near="哈尔滨").interpretation  # one character off: read fuzzily
+    assert [(m.concept.notation, m.how) for m in typo.concepts] == [("topic-infringement-analysis", "fuzzy")]
     with pytest.raises(MatchInputError) as caught:
-        sample_matcher.match("侵权分折", near="哈尔滨")
+        sample_matcher.match("侵害鉴定", near="哈尔滨")
     assert "topic-infringement-analysis" in [s["notation"] for s in caught.value.suggestions]
     with pytest.raises(MatchInputError) as caught:
         sample_matcher.match("侵权分析", near="向阳区")

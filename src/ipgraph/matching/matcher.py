@@ -145,8 +145,8 @@ class Matcher:
             raise MatchInputError("radius_km", zh="radius_km 须为正数。", en="radius_km must be a positive number.")
         vocab, index = self.vocabulary, self.index
         kinds = self.kind_classes(kind)
-        ip = scheme_ref(vocab, "ip_type", vocab.ip_types, ip_type)
-        chan = scheme_ref(vocab, "channel", vocab.channels, channel)
+        ip = scheme_ref(vocab, "ip_type", "ip-types", ip_type)
+        chan = scheme_ref(vocab, "channel", "channels", channel)
         filters = {"radius_km": radius_km, "kind": kind, "ip_type": ip, "channel": chan, "free": bool(free)}
         typed = parse_point(near) if lat is None and lon is None else None
         if typed is not None:  # coordinates typed in the place box

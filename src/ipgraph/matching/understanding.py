@@ -1,7 +1,7 @@
 """Reading a request: the vocabulary a question is read against, and (what, where, filters) → concepts and a place.
 
-Text → concepts goes through the catalogue (:mod:`ipgraph.model.catalog`), a place name or coordinates
-through the gazetteer (:mod:`ipgraph.model.places`); whatever cannot be understood becomes a
+Text → concepts and a place name → region go through the one vocabulary resolver
+(:mod:`ipgraph.model.resolver`) over the catalogue and the gazetteer; whatever cannot be understood becomes a
 :class:`MatchInputError` that names the field, says why in Chinese and English and suggests what to try.
 """
 
@@ -14,6 +14,7 @@ from ..model.catalog import (CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, SERVIC
                              Expansion, UnknownConcept, normalize)
 from ..model.iris import ID, IPG
 from ..model.places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
+from ..model.resolver import Resolver
 from ..store.base import Store
 from ..store.vocabularies import load_catalog, load_gazetteer
 
@@ -102,6 +103,9 @@ class Vocabulary:
     fragments: dict = field(default_factory=dict)  # answers' JSON of vocabulary terms (Matcher._fragment)
 
     def __post_init__(self) -> None:
+        self.resolver = Resolver({"services": self.services, "institution-kinds": self.kinds,
+                                  "channels": self.channels, "fees": self.fees, "ip-types": self.ip_types},
+                                 self.gazetteer)
         self.remote_channels = frozenset(c for c in self.channels.concepts if self.remote_channel(c))
 
     @classmethod
@@ -152,7 +156,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
     service_text = q
     if q is not None and q.strip():
         key = normalize(q)
-        found = vocab.gazetteer.find_in(key, avoid=vocab.services.spans(key))
+        found = vocab.gazetteer.find_in(key, avoid=vocab.resolver.spans("services", key))
         if found is not None:
             found_place, service_text = found
             if place is None:
@@ -163,13 +167,13 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
         for ref in (part.strip() for part in service.split(",")):
             concept = vocab.services.get(ref) if ref else None
             if concept is None:
-                raise unknown_service("service", ref, vocab.services.suggest(ref))
+                raise unknown_service("service", ref, vocab.resolver.suggest("services", ref))
             matches.append(ConceptMatch(concept, "notation" if ref == concept.notation else "exact", ref))
     if service_text is not None and service_text.strip():
-        try:
-            matches += vocab.services.resolve(service_text)
-        except UnknownConcept as error:
-            raise unknown_service("q", q or "", error.suggestions) from error
+        read = vocab.resolver.read("services", service_text)
+        if not read:
+            raise unknown_service("q", q or "", vocab.resolver.suggest("services", service_text))
+        matches += read
     if not matches:
         raise MatchInputError("q", zh="请说明需要什么服务（参数 q 或 service），例如：侵权分析、专利检索。",
                               en="Say which service you need (parameter q or service), e.g. infringement "
@@ -182,7 +186,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
 
 def find_place(vocab: Vocabulary, text: str) -> Place:
     try:
-        return vocab.gazetteer.lookup(text)
+        return vocab.resolver.place(text)
     except AmbiguousPlace as error:
         gaz = vocab.gazetteer
         names = "、".join(gaz.path_label(r) for r in error.candidates)
@@ -216,21 +220,21 @@ def region_json(vocab: Vocabulary, region) -> dict:
     return {**region.to_json(), "path_zh": gaz.path_label(region, "zh"), "path_en": gaz.path_label(region, "en")}
 
 
-def scheme_ref(vocab: Vocabulary, field: str, catalog: Catalog, ref: str | None) -> str | None:
-    """A concept of a small scheme by IRI, notation, key (last IRI segment) or label."""
+def scheme_ref(vocab: Vocabulary, field: str, scheme: str, ref: str | None) -> str | None:
+    """A concept of a small scheme (``channels``, ``ip-types``, ``institution-kinds``) as the resolver reads
+    ``ref``: IRI, key (last IRI segment), notation, any label, traditional or pinyin, a small typo."""
     if ref is None or not ref.strip():
         return None
-    concept = catalog.get(ref.strip())
-    if concept is None:
-        tail = normalize(ref.strip())
-        concept = next((c for c in catalog.concepts.values() if normalize(c.iri.rsplit("/", 1)[-1]) == tail), None)
-    if concept is None:
+    try:
+        return vocab.resolver.term(scheme, ref.strip()).concept.iri
+    except UnknownConcept as error:
+        catalog = vocab.resolver.catalog(scheme)
         keys = sorted(c.iri.rsplit("/", 1)[-1] for c in catalog.concepts.values())
         raise MatchInputError(field, zh=f"参数 {field} 的值“{ref}”无法识别；可用值：{', '.join(keys)}。",
                               en=f"Unknown value {ref!r} for {field}; use one of: {', '.join(keys)}.",
                               suggestions=[{**concept_json(c), "key": c.iri.rsplit('/', 1)[-1]}
-                                           for c in sorted(catalog.concepts.values(), key=lambda c: c.iri)])
-    return concept.iri
+                                           for c in sorted(catalog.concepts.values(), key=lambda c: c.iri)]) \
+            from error
 
 
 def kind_classes(vocab: Vocabulary, kind: str | None) -> set[str] | None:
@@ -245,7 +249,7 @@ def kind_classes(vocab: Vocabulary, kind: str | None) -> set[str] | None:
     elif ref.casefold() in by_name:
         wanted = by_name[ref.casefold()]
     else:
-        iri = scheme_ref(vocab, "kind", vocab.kinds, ref)
+        iri = scheme_ref(vocab, "kind", "institution-kinds", ref)
         wanted = vocab.kinds.concepts[iri].annotations.get("kindClass") if iri else None
     if wanted is None:
         raise MatchInputError("kind", zh=f"无法识别机构类别“{kind}”。", en=f"Unknown institution kind {kind!r}.")

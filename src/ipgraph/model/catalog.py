@@ -1,26 +1,24 @@
-"""The service catalogue (SKOS, ``ontology/services.ttl``): what people type → the concepts they mean.
+"""The service catalogue (SKOS, ``ontology/services.ttl``) and the small schemes: concepts and their hierarchy.
 
 Loaded from the store through named queries (``scheme-labels``, ``scheme-hierarchy``), so it reads the
-same graph on the embedded and the remote store. Text is compared after :func:`normalize` (NFKC folds
-full-width to half-width, then case folding), against zh and en ``skos:prefLabel`` (match type
-``exact``), ``skos:altLabel`` / ``skos:hiddenLabel`` (``synonym``) and ``skos:notation`` (``notation``).
-A whole question is scanned for the labels it contains (longest first); failing that, a word that is part
-of labels gives a ``partial`` match; failing that, :class:`UnknownConcept` carries the closest labels.
-A broader concept stands for its narrower ones (``skos:broader*``): :meth:`Catalog.expand`.
+same graph on the embedded and the remote store. What a word names is decided in one place, the
+vocabulary resolver (:mod:`ipgraph.model.resolver`, over each scheme's :mod:`ipgraph.model.lexicon`); the
+lookups here (:meth:`Catalog.find`, :meth:`~Catalog.resolve`, :meth:`~Catalog.get`, :meth:`~Catalog.suggest`)
+are that lexicon's. A broader concept stands for its narrower ones (``skos:broader*``): :meth:`Catalog.expand`.
 
-The same class reads the small schemes too (institution kinds, channels, fees, IP types).
+The same class reads the small schemes too (institution kinds, channels, fees, IP types, designations, …).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .iris import ID
+from .text import find_spans, index_keys, normalize  # noqa: F401  (re-exported: the one folding of text)
 
 SERVICES = ID["scheme/services"]
 INSTITUTION_KINDS = ID["scheme/institution-kinds"]
@@ -28,79 +26,18 @@ CHANNELS = ID["scheme/channels"]
 FEES = ID["scheme/fees"]
 IP_TYPES = ID["scheme/ip-types"]
 
+# How a text matched a concept (see ipgraph.model.lexicon for the order they are tried in).
 EXACT, SYNONYM, NOTATION, PARTIAL, NARROWER = "exact", "synonym", "notation", "partial", "narrower"
-_HOW = {"pref": EXACT, "alt": SYNONYM, "hidden": SYNONYM}
-
-# Words of a question that say nothing about the service (used only for the partial match).
-_NOISE_ZH = ("什么地方", "哪里", "哪儿", "哪家", "哪个", "哪些", "能够", "可以", "能", "做", "办理", "提供", "找",
-             "有没有", "有", "我们", "我", "想", "要", "需要", "的", "在", "附近", "周边", "吗", "呢", "哪", "请问",
-             "服务机构", "机构")
-_NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "me", "do", "does", "find", "who",
-             "offers", "offer", "for", "my", "to", "is", "are", "there", "which", "institution", "institutions",
-             "please", "help", "with", "around", "nearby", "service", "services", "of", "on", "how", "any"}
-_PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?？!！,，.。;；:：、/\\|*#@$%^&=+~-]+")
-_LATIN = re.compile(r"[a-z0-9]")
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width → half-width, compatibility forms) then case folding, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _is_latin(char: str) -> bool:
-    return bool(_LATIN.match(char))
-
-
-KeyIndex = dict[str, tuple[tuple[int, ...], frozenset[str]]]
-
-
-def index_keys(keys: Iterable[str]) -> KeyIndex:
-    """Keys (of two characters or more) by their first two characters: the lengths they come in (longest first)
-    and the keys themselves, for :func:`find_spans` on a large vocabulary. A text is then read once, each
-    position tried against the few keys that start with its character pair."""
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for key in keys:
-        if len(key) < 2:
-            raise ValueError(f"index_keys takes keys of two characters or more, not {key!r}")
-        grouped[key[:2]].add(key)
-    return {pair: (tuple(sorted({len(k) for k in group}, reverse=True)), frozenset(group))
-            for pair, group in grouped.items()}
-
-
-def find_spans(text: str, keys: Iterable[str] | KeyIndex) -> list[tuple[int, int, str]]:
-    """Non-overlapping occurrences of ``keys`` in normalised ``text``, longest first.
-
-    A key starting or ending with a Latin letter or digit must stand as a whole word there ("fto" is
-    found in "an fto search", not in "photos"); Chinese keys match anywhere.
-    """
-    found = []
-    if isinstance(keys, dict):  # see index_keys
-        occurrences = []
-        for start in range(len(text) - 1):
-            entry = keys.get(text[start:start + 2])
-            if entry is not None:
-                lengths, members = entry
-                occurrences += [(start, text[start:start + n]) for n in lengths
-                                if start + n <= len(text) and text[start:start + n] in members]
-    else:
-        occurrences = []
-        for key in keys:
-            start = text.find(key)
-            while start >= 0:
-                occurrences.append((start, key))
-                start = text.find(key, start + 1)
-    for start, key in occurrences:
-        end = start + len(key)
-        before_ok = start == 0 or not (_is_latin(key[0]) and _is_latin(text[start - 1]))
-        after_ok = end == len(text) or not (_is_latin(key[-1]) and _is_latin(text[end]))
-        if before_ok and after_ok:
-            found.append((start, end, key))
-    found.sort(key=lambda span: (-(span[1] - span[0]), span[0]))
-    taken: list[tuple[int, int, str]] = []
-    for span in found:
-        if all(span[1] <= other[0] or span[0] >= other[1] for other in taken):
-            taken.append(span)
-    return sorted(taken)
+KEY, SPEC, SITUATION, WORD, PINYIN, FUZZY = "key", "spec phrasing", "situation", "word", "pinyin", "fuzzy"
+# How each way of matching is named to people (zh, en): the interpretation says what it read and why.
+HOW_LABELS = {EXACT: ("名称", "name"), SYNONYM: ("同义词", "synonym"), NOTATION: ("条款编号", "notation"),
+              KEY: ("标识", "key"), SPEC: ("规范表述", "the specification's wording"),
+              SITUATION: ("情形用语", "situation word"), WORD: ("情形用语", "situation word"),
+              PINYIN: ("拼音", "pinyin"), PARTIAL: ("部分匹配", "partial match"), FUZZY: ("近似拼写", "near spelling"),
+              NARROWER: ("下位服务", "narrower service")}
+# label properties → how a label matched; ipg:specPhrasing and ipg:situation are sub-properties of skos:hiddenLabel
+LABEL_HOW = {"prefLabel": EXACT, "altLabel": SYNONYM, "hiddenLabel": SYNONYM, "specPhrasing": SPEC,
+             "situation": SITUATION}
 
 
 @dataclass(frozen=True)
@@ -114,6 +51,7 @@ class Concept:
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()
     annotations: dict[str, str] = field(default_factory=dict)
+    other_labels: tuple[tuple[str, str, str], ...] = ()  # (how, lang, label): hidden, spec phrasing, situation
 
     def label(self, lang: str = "zh") -> str:
         """The prefLabel in ``lang``, else in the other language, else the notation or IRI."""
@@ -142,34 +80,32 @@ class Expansion:
 
 
 class UnknownConcept(LookupError):
-    """Nothing in the catalogue matches the text; ``suggestions`` are the closest concepts."""
+    """The text names no concept of the scheme (``suggestions`` are the closest), or several equally
+    (``ambiguous``; ``suggestions`` are those concepts)."""
 
-    def __init__(self, text: str, suggestions: list[Concept]):
-        super().__init__(f"no concept matches {text!r}")
+    def __init__(self, text: str, suggestions: list[Concept], *, ambiguous: bool = False):
+        super().__init__(f"{'several concepts match' if ambiguous else 'no concept matches'} {text!r}")
         self.text = text
         self.suggestions = suggestions
+        self.ambiguous = ambiguous
 
 
 class Catalog:
-    """A SKOS scheme in memory: concepts by IRI, a label index for lookup, the hierarchy for expansion."""
+    """A SKOS scheme in memory: concepts by IRI, the hierarchy for expansion, its words (:attr:`lexicon`)."""
 
     def __init__(self, concepts: dict[str, Concept]):
         self.concepts = concepts
-        self.by_key: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # key → [(iri, how, label)]
-        for concept in concepts.values():
-            entries = [(label, "pref") for label in concept.labels.values()]
-            entries += [(label, "alt") for _, label in concept.alt_labels]
-            for label, kind in entries:
-                for variant in _variants(normalize(label)):
-                    self._index(variant, concept.iri, _HOW[kind], label)
-            if concept.notation:
-                self._index(normalize(concept.notation), concept.iri, NOTATION, concept.notation)
-        # longest keys first; single characters are too ambiguous to find inside a question
-        self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
 
-    def _index(self, key: str, iri: str, how: str, label: str) -> None:
-        if key and (iri, how, label) not in self.by_key[key]:
-            self.by_key[key].append((iri, how, label))
+    @cached_property
+    def lexicon(self):
+        """The scheme's label index (:class:`ipgraph.model.lexicon.Lexicon`), built on first use."""
+        from .lexicon import Lexicon  # the lexicon reads concepts of this module
+
+        return Lexicon(self)
+
+    @property
+    def by_key(self) -> dict[str, list[tuple[str, str, str]]]:
+        return self.lexicon.by_key
 
     # -- loading ----------------------------------------------------------------------------------
     @classmethod
@@ -178,15 +114,20 @@ class Catalog:
         notation: dict[str, str | None] = {}
         pref: dict[str, dict[str, str]] = defaultdict(dict)
         alt: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        other: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for row in sorted(labels, key=lambda r: (str(r["concept"]), str(r["labelProperty"]), str(r["label"]))):
             iri = str(row["concept"])
             notation.setdefault(iri, str(row["notation"]) if row.get("notation") is not None else None)
             label = row["label"]
             lang = (getattr(label, "language", None) or "zh")[:2]
-            if str(row["labelProperty"]).endswith("#prefLabel"):
+            how = LABEL_HOW.get(re.split(r"[#/]", str(row["labelProperty"]))[-1], SYNONYM)
+            if how == EXACT:
                 pref[iri].setdefault(lang, str(label))
-            elif (lang, str(label)) not in alt[iri]:
-                alt[iri].append((lang, str(label)))
+            elif str(row["labelProperty"]).endswith("#altLabel"):
+                if (lang, str(label)) not in alt[iri]:
+                    alt[iri].append((lang, str(label)))
+            elif (how, lang, str(label)) not in other[iri]:
+                other[iri].append((how, lang, str(label)))
         broader: dict[str, set[str]] = defaultdict(set)
         narrower: dict[str, set[str]] = defaultdict(set)
         for row in hierarchy:
@@ -200,79 +141,28 @@ class Catalog:
                     notes[str(row["concept"])][key] = str(value)
         concepts = {
             iri: Concept(iri, notation.get(iri), dict(pref[iri]), tuple(alt[iri]),
-                         tuple(sorted(broader[iri])), tuple(sorted(narrower[iri])), dict(notes[iri]))
+                         tuple(sorted(broader[iri])), tuple(sorted(narrower[iri])), dict(notes[iri]),
+                         tuple(other[iri]))
             for iri in sorted(notation)  # IRI order, whatever order the store gave the rows in
         }
         return cls(concepts)
 
-    # -- lookup -----------------------------------------------------------------------------------
+    # -- lookup (the lexicon's) ------------------------------------------------------------------
     def get(self, ref: str) -> Concept | None:
-        """A concept by IRI, notation or exact label; None when there is none (or several by label)."""
-        if ref in self.concepts:
-            return self.concepts[ref]
-        hits = {iri for iri, _, _ in self.by_key.get(normalize(ref), [])}
-        return self.concepts[hits.pop()] if len(hits) == 1 else None
+        """A concept by IRI, key, notation or label; None when there is none or several."""
+        try:
+            match = self.lexicon.term(ref)
+        except LookupError:
+            return None
+        return None if match.how == FUZZY else match.concept
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Where labels of this scheme occur in normalised ``text`` (longest first, no overlap)."""
-        if len(text) >= 2 and text in self.by_key:  # a whole label: the longest span, overlapping any other
-            return [(0, len(text), text)]
-        return find_spans(text, self._scan_keys)
+        return self.lexicon.spans(text)
 
     def find(self, text: str) -> list[ConceptMatch]:
-        """The concepts ``text`` names; [] when none. A whole label or notation wins, then labels inside it.
-
-        Labels found side by side ("fto search") form one phrase: only the most specific concept of the
-        phrase is kept (FTO, not every search service). Mentions apart ("专利导航和专利预警") all count.
-        A concept mentioned together with a narrower one of its own is dropped (the narrower one is meant).
-        """
-        key = normalize(text).strip()
-        if not key:
-            return []
-        if key in self.by_key:
-            return self._matches(self.by_key[key])
-        spans = self.spans(key)
-        if spans:
-            groups: list[list[tuple[int, int, str]]] = []
-            for span in spans:
-                if groups and not key[groups[-1][-1][1]:span[0]].strip():
-                    groups[-1].append(span)
-                else:
-                    groups.append([span])
-            chosen: list[tuple[str, str, str]] = []
-            for group in groups:
-                entries = [entry for span in group for entry in self.by_key[span[2]]]
-                size = {iri: len(self.descendants(iri)) for iri, _, _ in entries}
-                smallest = min(size.values())
-                chosen += [entry for entry in entries if size[entry[0]] == smallest]
-            matches = self._matches(chosen)
-            iris = {m.concept.iri for m in matches}
-            return [m for m in matches if not (self.descendants(m.concept.iri) - {m.concept.iri}) & iris]
-        return self._partial(key)
-
-    def _matches(self, entries: Iterable[tuple[str, str, str]]) -> list[ConceptMatch]:
-        order = {EXACT: 0, NOTATION: 0, SYNONYM: 1}
-        best: dict[str, tuple[str, str]] = {}
-        for iri, how, label in entries:
-            if iri not in best or order[how] < order[best[iri][0]]:
-                best[iri] = (how, label)
-        return [ConceptMatch(self.concepts[iri], how, label) for iri, (how, label) in sorted(best.items())]
-
-    def _partial(self, key: str) -> list[ConceptMatch]:
-        words = _strip_noise(key)
-        if len(words) < 2 or (_is_latin(words[0]) and len(words) < 3):
-            return []
-        hits = [(iri, label) for k, entries in self.by_key.items() if words in k
-                for iri, how, label in entries if how != NOTATION]
-        if not hits:
-            return []
-        iris = {iri for iri, _ in hits}
-        # keep the most general concepts: their expansion already covers the narrower ones
-        top = {iri for iri in iris if not (self.ancestors(iri) - {iri}) & iris}
-        labels = {}
-        for iri, label in hits:
-            labels.setdefault(iri, label)
-        return [ConceptMatch(self.concepts[iri], PARTIAL, labels[iri]) for iri in sorted(top)]
+        """The concepts a question names; [] when none (:meth:`ipgraph.model.lexicon.Lexicon.find`)."""
+        return self.lexicon.find(text)
 
     def resolve(self, text: str) -> list[ConceptMatch]:
         """Like :meth:`find`, but raises :class:`UnknownConcept` with suggestions when nothing matches."""
@@ -282,19 +172,8 @@ class Catalog:
         return matches
 
     def suggest(self, text: str, limit: int = 5) -> list[Concept]:
-        """The concepts whose labels are closest to ``text`` (difflib), for a "did you mean" answer."""
-        words = _strip_noise(normalize(text)) or normalize(text)
-        close = difflib.get_close_matches(words, list(self.by_key), n=limit * 3, cutoff=0.4)
-        if not close:  # Chinese: labels sharing characters with the text, closest first
-            chars = {ch for ch in words if not ch.isspace() and not _is_latin(ch)}
-            close = sorted((k for k in self.by_key if chars & set(k)),
-                           key=lambda k: (-difflib.SequenceMatcher(None, words, k).ratio(), k))
-        out: list[Concept] = []
-        for key in close:
-            for iri, _, _ in self.by_key[key]:
-                if self.concepts[iri] not in out:
-                    out.append(self.concepts[iri])
-        return out[:limit] or self.roots()[:limit]
+        """The concepts whose labels are closest to ``text``, for a "did you mean" answer."""
+        return self.lexicon.suggest(text, limit)
 
     # -- hierarchy --------------------------------------------------------------------------------
     def descendants(self, iri: str) -> set[str]:
@@ -353,24 +232,6 @@ class Catalog:
                 alt[lang].append(label)
             out.append({**concept.to_json(), "alt_labels": dict(alt), "narrower": self.tree(concept.iri)})
         return out
-
-
-def _variants(key: str) -> list[str]:
-    """A label and, when it has a bracketed part, the label without it (自由运作权(fto)分析 → 自由运作权分析)."""
-    variants = [key]
-    bare = re.sub(r"\s*\([^)]*\)\s*", "", key).strip()
-    if bare and bare != key:
-        variants.append(bare)
-    return variants
-
-
-def _strip_noise(key: str) -> str:
-    """The words of a question that may name a service: punctuation and question words taken out."""
-    words = [w for w in _PUNCT.sub(" ", key).split() if w not in _NOISE_EN]
-    text = " ".join(words)
-    for noise in _NOISE_ZH:
-        text = text.replace(noise, " ")
-    return " ".join(text.split())
 
 
 def _notation_key(concept: Concept) -> tuple:

@@ -2,9 +2,11 @@
 
 Read from the regions graph (``data/regions.ttl``) through the named query ``regions``. A region is found
 by its full name (哈尔滨市, 道里区), its short name (哈尔滨, 道里 — the ``skos:altLabel`` that begins its
-full name, or the full name without 市/区/县/地区), its English name or pinyin for prefectures and the
-province (Harbin, Haerbin), its code (230102) or a code or name it had before a later change
-(232723 → 漠河市, ``ipg:formerAdcode``). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
+full name, or the full name without 市/区/县/地区), its English name (Harbin), its pinyin with or without
+tones and spaces at every level (Haerbin, Daoli, Mò hé, binxian), traditional characters (哈爾濱, folded by
+``text.normalize``), its code (230102) or a code or name it had before a later change (232723 → 漠河市,
+``ipg:formerAdcode``). A region the data names only in Chinese gets an English name romanised by rule
+(:func:`romanised`: 宾县 → Bin County). An ambiguous name (向阳区 is in 鹤岗 and in 佳木斯) raises
 :class:`AmbiguousPlace` with the candidates unless the text also names the parent (佳木斯向阳区); an
 unknown one raises :class:`UnknownPlace` with near spellings.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import find_spans, index_keys, normalize
+from .text import find_spans, index_keys, is_latin_text, latin_key, normalize, pinyin_key
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _SUFFIXES = ("自治县", "地区", "林区", "新区", "市", "区", "县", "旗", "省")
@@ -141,7 +143,10 @@ class Gazetteer:
         regions = {}
         for iri, row in info.items():
             level = str(row["level"]).rsplit("/", 1)[-1] if row.get("level") is not None else None
-            regions[iri] = Region(iri, str(row["adcode"]), dict(pref[iri]), level,
+            labels = dict(pref[iri])
+            if "en" not in labels and labels.get("zh"):  # counties carry no English name: romanised by rule
+                labels["en"] = romanised(labels["zh"])
+            regions[iri] = Region(iri, str(row["adcode"]), labels, level,
                                   str(row["parent"]) if row.get("parent") is not None else None,
                                   float(row["lat"]) if row.get("lat") is not None else None,
                                   float(row["lon"]) if row.get("lon") is not None else None,
@@ -155,7 +160,7 @@ class Gazetteer:
         for iri, region in sorted(regions.items(), key=lambda item: item[1].adcode):
             add(region.adcode, iri, CODE, region.adcode)
             full = region.labels.get("zh")
-            for lang, label in sorted(pref[iri].items()):
+            for lang, label in sorted(region.labels.items()):  # with the romanised English name
                 add(normalize(label), iri, NAME if lang == "zh" else ENGLISH, label)
                 if lang == "en":
                     add(_compact(label), iri, ENGLISH, label)
@@ -169,8 +174,9 @@ class Gazetteer:
                 stripped = _strip_suffix(full)
                 if stripped != full and len(stripped) >= 2:
                     add(normalize(stripped), iri, STRIPPED, stripped)
-                if region.level in ("province", "prefecture"):
-                    for spelling in _pinyin(stripped):
+                # pinyin of every level (pypinyin): haerbin, daoli, mohe; and of the full name: binxian
+                for spelling in {pinyin_key(stripped) if len(stripped) >= 2 else "", pinyin_key(full)}:
+                    if len(spelling) >= 4:
                         add(spelling, iri, PINYIN, spelling)
             for lang, label in sorted(alt[iri]):
                 if lang != "en" and not (full and full.startswith(label)):
@@ -184,6 +190,8 @@ class Gazetteer:
         """The place a ``near`` field names. Raises UnknownPlace or AmbiguousPlace."""
         key = normalize(text).strip()
         entries = self.names.get(key) or self.names.get(_compact(key)) or self.names.get(_EN_SUFFIX.sub("", key))
+        if not entries and is_latin_text(key):
+            entries = self.names.get(latin_key(_EN_SUFFIX.sub("", key)))
         if not entries:
             spans = self.spans(key)
             leftover = key
@@ -301,6 +309,22 @@ class Gazetteer:
         return "".join(r.label("zh") for r in reversed(chain))
 
 
+_EN_GENERIC = (("自治县", " Autonomous County"), ("林区", " Forest District"), ("区", " District"), ("县", " County"),
+               ("市", " City"), ("地区", " Prefecture"))
+
+
+def romanised(name: str) -> str:
+    """An English name for a region the data names only in Chinese: Hanyu Pinyin of its proper name (pypinyin,
+    the GB/T 16159 spelling without tones) and its generic in English — 道里区 → Daoli District, 宾县 → Bin
+    County, 漠河市 → Mohe City."""
+    for suffix, english in _EN_GENERIC:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            proper = pinyin_key(name[: -len(suffix)])
+            return (proper[:1].upper() + proper[1:] + english) if proper else name
+    proper = pinyin_key(name)
+    return proper[:1].upper() + proper[1:] if proper else name
+
+
 def _strip_suffix(name: str) -> str:
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
@@ -314,15 +338,6 @@ def _compact(text: str) -> str:
     if not folded or not all(ch.isascii() for ch in folded):
         return ""
     return re.sub(r"[\s'’\-.]", "", _EN_SUFFIX.sub("", folded))
-
-
-def _pinyin(name: str) -> list[str]:
-    """Pinyin spellings of a Chinese name without tones (哈尔滨 → haerbin); [] without pypinyin."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pragma: no cover - pypinyin is a dependency; degrade rather than fail
-        return []
-    return ["".join(lazy_pinyin(name))]
 
 
 def _strip_place_noise(text: str) -> str:

@@ -22,7 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import URIRef
 
+from ..model.catalog import UnknownConcept
 from ..model.places import AmbiguousPlace, UnknownPlace
+from ..model.resolver import RegionHints
 from .workbook import (HEADER_ROWS, IGNORED_HEADERS, INSTITUTIONS, NO, OFFERINGS, SEPARATORS, YES, Column, Concept,
                        Vocabulary, region_choice)
 
@@ -173,12 +175,16 @@ def _normalise_header(text: str) -> str:
 class Row:
     """The cells of one row by column key, and the problems found in them."""
 
-    def __init__(self, table: Table, number: int, values: list[object], positions: dict[str, int]):
+    def __init__(self, table: Table, number: int, values: list[object], positions: dict[str, int],
+                 missing: frozenset[str] = frozenset()):
         self.table, self.row_number, self.positions = table, number, positions
+        self.missing = missing  # required columns the sheet lacks: reported once for the sheet, not per row
         self.values = {key: values[i] if i < len(values) else None for key, i in positions.items()}
         self.problems: list[Problem] = []
 
     def problem(self, key: str | None, zh: str, en: str, value: object = None) -> None:
+        if key in self.missing:
+            return
         column = get_column_letter(self.positions[key] + 1) if key in self.positions else None
         self.problems.append(Problem(self.table.name, self.row_number, column, zh, en,
                                      None if value is None else cell_text(value)))
@@ -243,14 +249,22 @@ class Row:
         return None
 
     def concept(self, key: str, scheme: str, vocab: Vocabulary, what: tuple[str, str], text: str | None = None) -> Concept | None:
+        """The concept a cell names (the resolver's reading); a problem with the candidates when none or several."""
         text = self.text(key) if text is None else text
         if not text:
             return None
-        found = vocab.find_concept(scheme, text)
-        if found is None:
-            self.problem(key, f"未知的{what[0]}“{text}”（请从下拉列表选择）",
-                         f"unknown {what[1]} {text!r} (pick one from the drop-down list)", text)
-        return found
+        try:
+            return vocab.resolve_concept(scheme, text)[0]
+        except UnknownConcept as error:
+            hint = "、".join(c.label("zh") for c in error.suggestions[:5])
+            hint_en = "; ".join(c.label("en") for c in error.suggestions[:5])
+            if error.ambiguous:
+                self.problem(key, f"{what[0]}“{text}”可指多个概念：{hint}（请写明其一）",
+                             f"{what[1]} {text!r} could mean several concepts: {hint_en} (name one)", text)
+            else:
+                self.problem(key, f"未知的{what[0]}“{text}”" + (f"（是否为：{hint}）" if hint else ""),
+                             f"unknown {what[1]} {text!r}" + (f" (did you mean: {hint_en})" if hint else ""), text)
+            return None
 
     def concepts(self, key: str, scheme: str, vocab: Vocabulary, what: tuple[str, str]) -> list[Concept]:
         found = []
@@ -259,16 +273,18 @@ class Row:
                 found.append(concept)
         return found
 
-    def region(self, key: str, vocab: Vocabulary) -> URIRef | None:
+    def region(self, key: str, vocab: Vocabulary, hints: RegionHints | None = None) -> URIRef | None:
+        """The region a cell names; an ambiguous name is settled by ``hints`` (the row's coordinates, address)."""
         text = self.text(key)
         if not text:
             return None
         try:
-            region = vocab.find_region(text)
+            region = vocab.find_region(text, hints)
         except AmbiguousPlace as error:
             options = "、".join(region_choice(r) for r in error.candidates)
-            self.problem(key, f"区划名称“{text}”不唯一，请写明代码：{options}",
-                         f"region name {text!r} is ambiguous; give the code: {options}", text)
+            self.problem(key, f"区划名称“{text}”不唯一，坐标和地址也未能确定，请写明代码：{options}",
+                         f"region name {text!r} is ambiguous and the row's coordinates and address do not settle "
+                         f"it; give the code: {options}", text)
             return None
         except UnknownPlace as error:
             hint = "、".join(region_choice(r) for r in error.suggestions[:3])
@@ -329,7 +345,8 @@ def data_rows(table: Table, columns: list[Column], required: tuple[str, ...], fa
     """The data rows of a table, after matching its header rows (Chinese, English) to ``columns``.
 
     Problems with the sheet itself (no header, unknown or duplicate header, a required column missing) go
-    to ``fatal``: they cannot be skipped row by row.
+    to ``fatal``: they cannot be skipped row by row. The rows are still returned, so that their cells are
+    checked in the same pass.
     """
     by_header = {}
     for column in columns:
@@ -362,8 +379,9 @@ def data_rows(table: Table, columns: list[Column], required: tuple[str, ...], fa
         fatal.append(Problem(table.name, 1, None, "第 1 行应为列标题（见模板）", "row 1 must hold the column headers (see the template)"))
         return []
     names = {c.key: c for c in columns}
+    missing = frozenset(key for key in required if key not in positions and not (key == "key" and "uscc" in positions))
     for key in required:
-        if key not in positions and not (key == "key" and "uscc" in positions):
+        if key in missing:
             fatal.append(Problem(table.name, 1, None, f"缺少列“{names[key].zh}”", f"column {names[key].en!r} is missing"))
-    return [Row(table, number, values, positions) for number, values in table.rows[header_rows:]
+    return [Row(table, number, values, positions, missing) for number, values in table.rows[header_rows:]
             if any(cell_text(v) for v in values)]

@@ -23,6 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS, XSD
 
 from ..model.iris import CPSV, CV, ID, IPG, SCHEMA, WGS84
+from ..model.resolver import RegionHints
 from ..store.base import Store
 from . import opening_hours, uscc
 from .cells import (IRI_FORBIDDEN, Problem, Row, SpreadsheetError, SpreadsheetUnreadable, Table, data_rows,
@@ -57,7 +58,8 @@ def read_spreadsheet(path: Path | bytes, *, store: Store | None = None) -> Graph
 def import_spreadsheet(path: Path | bytes, *, skip_bad_rows: bool = False, store: Store | None = None) -> ImportResult:
     """Like :func:`read_spreadsheet`; with ``skip_bad_rows`` bad rows are left out and reported instead.
 
-    Problems with a whole sheet (missing sheet or column, unknown header) always raise SpreadsheetError.
+    Problems with a whole sheet (missing sheet or column, unknown header) always raise SpreadsheetError,
+    together with the problems of every cell: a file's problems are reported in one pass.
     """
     tables = read_tables(path)
     return _Importer(vocabulary(store), tables).run(skip_bad_rows)
@@ -123,15 +125,14 @@ class _Importer:
         inst_rows = data_rows(institutions, institution_columns(self.vocab), ("key", "kind", "name_zh", "region"), fatal)
         offers = self.tables.get("offerings")
         offer_rows = data_rows(offers, offering_columns(self.vocab), ("institution", "service"), fatal) if offers else []
-        if fatal:
-            raise SpreadsheetError(fatal)
+        # every row is read even when a sheet has a problem of its own, so that one pass reports all of them
         offerings = 0
         for row in inst_rows:
             self._keep(row, self._institution(row))
         for row in offer_rows:
             offerings += self._keep(row, self._offering(row))
-        if self.problems and not skip_bad_rows:
-            raise SpreadsheetError(self.problems)
+        if fatal or (self.problems and not skip_bad_rows):
+            raise SpreadsheetError(fatal + self.problems)
         return ImportResult(self.graph, len(self.institutions), offerings, self.problems, self.skipped)
 
     def _keep(self, row: Row, part: _Part | None) -> int:
@@ -161,7 +162,10 @@ class _Importer:
         if not row.text("kind"):
             row.problem("kind", "缺少机构类别", "kind is missing")
         name_zh = row.required("name_zh", "中文名称", "the Chinese name")
-        region = row.region("region", vocab)
+        lat = row.number("lat", low=-90, high=90)
+        lon = row.number("lon", low=-180, high=180)
+        hints = RegionHints(lat, lon, (row.text("address"), name_zh, row.text("area_served")))
+        region = row.region("region", vocab, hints)
         if not row.text("region"):
             row.problem("region", "缺少所在区划", "region is missing")
         if not key:
@@ -180,14 +184,12 @@ class _Importer:
             g.add((s, IPG.uscc, Literal(code)))
         if region is not None:
             g.add((s, IPG.locatedIn, region))
-        if (served := row.region("area_served", vocab)) is not None:
+        if (served := row.region("area_served", vocab, RegionHints(texts=(row.text("address"), name_zh)))) is not None:
             g.add((s, SCHEMA.areaServed, served))
             g.add((s, DCTERMS.spatial, served))  # CPSV-AP: a public organisation's spatial coverage
         if contact_address := row.text("address"):
             contact.address = contact_address
             g.add((s, SCHEMA.address, Literal(contact_address, lang="zh")))
-        lat = row.number("lat", low=-90, high=90)
-        lon = row.number("lon", low=-180, high=180)
         if bool(row.text("lat")) != bool(row.text("lon")):
             missing = "lon" if not row.text("lon") else "lat"
             row.problem(missing, "纬度和经度应同时填写", "latitude and longitude go together")

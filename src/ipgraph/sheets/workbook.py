@@ -16,9 +16,11 @@ from rdflib import URIRef
 from rdflib.namespace import DCAT
 
 from ..model.iris import ID, IPG, REGIONS_GRAPH, SCHEMES_GRAPH
+from ..model.catalog import ConceptMatch
 from ..model.places import Gazetteer, Region
+from ..model.resolver import RegionHints, Resolver
 from ..store.base import Store
-from ..store.vocabularies import load_gazetteer
+from ..store.vocabularies import load_resolver
 
 INSTITUTIONS = "机构 institutions"
 OFFERINGS = "服务 offerings"
@@ -83,7 +85,11 @@ class Vocabulary:
     """The concepts and regions a spreadsheet may name, with lookups from what people type."""
 
     schemes: dict[str, list[Concept]]
-    gazetteer: Gazetteer
+    resolver: Resolver
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.resolver.gazetteer
 
     @classmethod
     def from_store(cls, store: Store) -> "Vocabulary":
@@ -101,7 +107,7 @@ class Vocabulary:
                                     row.get("kindClass"), row.get("defaultFee")))
         for name, concepts in schemes.items():
             concepts.sort(key=lambda c: _natural(c.notation or c.key))
-        return cls(schemes, load_gazetteer(store))
+        return cls(schemes, load_resolver(store, SCHEME_NAMES))
 
     @property
     def regions(self) -> list[Region]:
@@ -124,28 +130,33 @@ class Vocabulary:
         service its notation first (``6.3.3.1-b-6 侵权对比分析``), since several services share words."""
         return f"{concept.notation} {concept.zh}" if scheme == "services" else concept.choice
 
-    def find_concept(self, scheme: str, text: str) -> Concept | None:
-        """The concept of ``scheme`` a cell names: its key, notation, Chinese or English label, or a drop-down
-        choice (``6.3.3.1-b-6 侵权对比分析`` for services)."""
-        wanted = text.strip()
-        folded = wanted.casefold()
-        first = wanted.split(None, 1)[0] if wanted else ""
-        for concept in self.concepts(scheme):
-            if wanted == concept.zh or folded in (concept.en.casefold(), concept.notation.casefold(), concept.key.casefold()):
-                return concept
-        if scheme == "services":
-            for concept in self.concepts(scheme):
-                if first == concept.notation:
-                    return concept
-        return None
+    def resolve_concept(self, scheme: str, text: str) -> tuple[Concept, ConceptMatch]:
+        """The concept of ``scheme`` a cell names, as the resolver (``model.resolver``) reads it: any label or
+        synonym in zh or en, the specification's phrasing, key, notation, the drop-down choice
+        (``6.3.3.1-b-6 侵权对比分析``), in traditional or simplified characters, typed pinyin, a small typo.
 
-    def find_region(self, text: str) -> Region:
-        """The region a cell names: the drop-down choice (``230102 道里区``), a code (also a former one),
-        a full or short Chinese name, an English name (the gazetteer's rules, ``places``).
-
-        Raises places.UnknownPlace (with near spellings) or places.AmbiguousPlace (向阳区 is in two cities).
+        Raises model.catalog.UnknownConcept (with the candidates; ``ambiguous`` when several fit).
         """
-        return self.gazetteer.lookup(text.strip()).region
+        match = self.resolver.term(scheme, text)
+        by_iri = {str(c.iri): c for c in self.concepts(scheme)}
+        return by_iri[match.concept.iri], match
+
+    def find_concept(self, scheme: str, text: str) -> Concept | None:
+        """:meth:`resolve_concept`'s concept, or None when the cell names none (or several)."""
+        try:
+            return self.resolve_concept(scheme, text)[0]
+        except LookupError:
+            return None
+
+    def find_region(self, text: str, hints: RegionHints | None = None) -> Region:
+        """The region a cell names: the drop-down choice (``230102 道里区``), a code (also a former one),
+        a full or short Chinese name, an English name or pinyin (the gazetteer's rules, ``places``). A name
+        two regions share (向阳区) is settled by ``hints`` — the row's coordinates, address, name — when
+        they decide it.
+
+        Raises places.UnknownPlace (with near spellings) or places.AmbiguousPlace (with the candidates).
+        """
+        return self.resolver.region(text.strip(), hints).region
 
     def region_by_iri(self, iri: URIRef) -> Region | None:
         return self.gazetteer.regions.get(str(iri))

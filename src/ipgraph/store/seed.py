@@ -14,7 +14,9 @@ from .base import Store
 
 SAMPLE_NETWORK = DATA_DIR / "sample-network.ttl"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ipgraph.ttl"
-SCHEME_FILES = (ONTOLOGY_DIR / "services.ttl", ONTOLOGY_DIR / "schemes.ttl")
+SCHEME_FILES = (ONTOLOGY_DIR / "services.ttl", ONTOLOGY_DIR / "schemes.ttl",
+                ONTOLOGY_DIR / "spec-phrasing.ttl",  # generated: scripts/spec_phrasing.py
+                ONTOLOGY_DIR / "situations.ttl")     # how people describe needing a service
 REGIONS_FILE = DATA_DIR / "regions.ttl"
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from ..matching.matcher import Matcher
 from ..matching.understanding import MatchInputError
+from ..model.catalog import HOW_LABELS
 from .html import render
 from .lang import request_language
 from .public import get_matcher
@@ -136,11 +137,12 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
 def interpretation_text(interpretation: dict, lang: str) -> str:
     """One sentence saying how the request was understood (concepts, expansion, place)."""
     zh = lang == "zh"
-    how_names = {"exact": ("名称", "name"), "synonym": ("同义词", "synonym"), "notation": ("条款编号", "notation"),
-                 "partial": ("部分匹配", "partial match")}
-    concepts = [f"{c['label']}（{how_names.get(c['how'], (c['how'], c['how']))[0]}）" if zh else
-                f"{c['label']} ({how_names.get(c['how'], (c['how'], c['how']))[1]})"
-                for c in interpretation["concepts"]]
+
+    def how(c: dict) -> str:  # the way it matched and the words it read: 同义词“侵权分析”, situation word "copied"
+        name = HOW_LABELS.get(c["how"], (c["how"], c["how"]))[0 if zh else 1]
+        return f"{name}“{c['matched']}”" if zh else f"{name} \"{c['matched']}\""
+
+    concepts = [f"{c['label']}（{how(c)}）" if zh else f"{c['label']} ({how(c)})" for c in interpretation["concepts"]]
     parts = [("服务：" if zh else "Service: ") + ("、" if zh else "; ").join(concepts)]
     narrower = interpretation.get("expanded_to") or []
     if narrower:
