@@ -57,6 +57,6 @@ def _clip(polygon: np.ndarray, clip: np.ndarray) -> np.ndarray:
                 output.append(p)
             if p_in != q_in:
                 d = np.subtract(q, p)
-                t = (edge[0] * (a[1] - p[1]) - edge[1] * (a[0] - p[0])) / (edge[1] * d[0] - edge[0] * d[1])
+                t = (edge[0] * (a[1] - p[1]) - edge[1] * (a[0] - p[0])) / (edge[0] * d[1] - edge[1] * d[0])
                 output.append(tuple(np.add(p, t * d)))
     return np.array(output).reshape(-1, 2)

@@ -1,7 +1,8 @@
 """The clause-coverage table (``docs/clause-coverage.md``): every clause of chapters 5–7 → the shapes that check
 it, or why data cannot. Built from the clause index (:func:`ipgraph.model.spec.requirement_clauses`) and the shapes.
 
-``python -m ipgraph.validation.coverage`` (or ``ipgraph coverage``) rewrites the file; a test fails when it is stale.
+``python -m ipgraph.validation.coverage`` rewrites the file; a test fails when it is stale. (``ipgraph coverage`` is
+another table: the coverage gaps of the service network, :mod:`ipgraph.matching.coverage_gaps`.)
 """
 
 from __future__ import annotations
