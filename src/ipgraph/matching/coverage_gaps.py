@@ -254,8 +254,7 @@ def read_population(source: Path | str | bytes) -> tuple[dict[str, int], str]:
                               "The population table needs the header adcode,population,source.")
     people, sources = {}, {}
     for line, row in enumerate(reader, start=2):
-        code, count, cited = (row.get(k) or "").strip(), (row.get("population") or "").strip(), \
-            (row.get("source") or "").strip()
+        code, count, cited = ((row.get(k) or "").strip() for k in ("adcode", "population", "source"))
         if not (len(code) == 6 and code.isdigit()):
             raise PopulationError(f"row {line}, column adcode", f"第 {line} 行 adcode 列：“{code}”不是六位区划代码。",
                                   f"row {line}, column adcode: {code!r} is not a six-digit division code.")
