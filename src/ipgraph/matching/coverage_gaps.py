@@ -213,23 +213,30 @@ def _column(tree: cKDTree, members: np.ndarray, providers: Providers, seats: np.
 
 def brute_force(providers: Providers, catalog: Catalog, regions: list[Region], services: list[str], *,
                 radius_km: float = DEFAULT_MAX_KM) -> CoverageTable:
-    """The same table by measuring every county against every provider (the reference for tests and bench)."""
+    """The same table by measuring every county against every provider (the reference for tests and bench):
+    per service, the haversine distance of every (county, provider) pair, in blocks of counties."""
     located = ~(np.isnan(providers.lat) | np.isnan(providers.lon))
     in_person = offered_matrix(providers, catalog, services, providers.in_person)
     remote = offered_matrix(providers, catalog, services, providers.remote)
     shape = (len(regions), len(services))
     nearest_km, nearest = np.full(shape, np.inf), np.full(shape, -1, dtype=np.int64)
     within = np.zeros(shape, dtype=np.int64)
+    r_lat = np.array([r.lat for r in regions], dtype=float)
+    r_lon = np.array([r.lon for r in regions], dtype=float)
     for s in range(len(services)):
         members = np.flatnonzero(in_person[s] & located)
         if not len(members):
             continue
-        for r, region in enumerate(regions):
-            d = np.round(haversine_km(region.lat, region.lon, providers.lat[members], providers.lon[members]), 6)
-            best = int(np.lexsort((members, d))[0])
-            nearest_km[r, s], nearest[r, s] = d[best], members[best]
-            within[r, s] = int(np.count_nonzero(haversine_km(region.lat, region.lon, providers.lat[members],
-                                                             providers.lon[members]) <= radius_km))
+        block = max(1, (1 << 22) // len(members))  # ~32 MB of distances at a time
+        for lo in range(0, len(regions), block):
+            hi = min(lo + block, len(regions))
+            exact = haversine_km(r_lat[lo:hi, None], r_lon[lo:hi, None], providers.lat[members][None, :],
+                                 providers.lon[members][None, :]).reshape(hi - lo, len(members))
+            d = np.round(exact, 6)
+            best = np.lexsort((np.broadcast_to(members, d.shape), d), axis=-1)[:, 0]
+            nearest_km[lo:hi, s] = d[np.arange(hi - lo), best]
+            nearest[lo:hi, s] = members[best]
+            within[lo:hi, s] = np.count_nonzero(exact <= radius_km, axis=1)
     return CoverageTable(regions, services, radius_km, nearest_km, nearest, within, in_person.sum(axis=1),
                          remote.sum(axis=1), providers.iris)
 
