@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -95,10 +94,7 @@ def test_on_a_360_pixel_phone_screen_the_page_fits_without_sideways_scrolling(se
         width = driver.execute_script("return window.innerWidth")
         assert width == 360
         assert driver.execute_script("return document.documentElement.scrollWidth") <= width
-        path = tmp_path / "coverage-360.png"
-        driver.save_screenshot(str(path))
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        if os.environ.get("IPGRAPH_SCREENSHOTS"):
-            shutil.copy(path, Path(os.environ["IPGRAPH_SCREENSHOTS"]) / path.name)
+        if os.environ.get("IPGRAPH_SCREENSHOTS"):  # for a person to look at
+            driver.save_screenshot(str(Path(os.environ["IPGRAPH_SCREENSHOTS"]) / "coverage-360.png"))
     finally:
         driver.quit()

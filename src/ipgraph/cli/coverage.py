@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..settings import Settings
-from .commands import Command, UserError, command, progress
+from .commands import Command, UserError, command, open_local
 
 
 @command("coverage", "coverage gaps: counties far from an in-person provider of each basic service (6.1) or of "
@@ -38,7 +37,6 @@ def _coverage(parser: argparse.ArgumentParser) -> Command:
         from ..matching.coverage_gaps import PopulationError, read_population
         from ..matching.matcher import Matcher
         from ..matching.understanding import MatchInputError
-        from ..store.seed import open_embedded
         from ..web.coverage import to_csv
 
         population = None
@@ -49,12 +47,7 @@ def _coverage(parser: argparse.ArgumentParser) -> Command:
                 raise UserError(f"cannot read {args.population}: {error}") from None
             except PopulationError as error:
                 raise UserError(f"{args.population}: {error.zh} / {error.en}") from None
-        settings = Settings.from_env(data_dir=args.data_dir)
-        try:
-            store = open_embedded(None if args.in_memory else settings.data_dir / "store", progress=progress)
-        except OSError as error:
-            raise UserError(f"cannot open the store under {settings.data_dir} ({error}); is `ipgraph serve` "
-                            "using it? Try --in-memory") from error
+        store = open_local(args.data_dir, args.in_memory)
         try:
             matcher = Matcher(store)
             try:
