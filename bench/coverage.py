@@ -50,6 +50,14 @@ P_TYPE = "<http://purl.org/dc/terms/type>"
 
 
 def _rss_mb() -> float:
+    """This process's peak resident memory (MB): ``VmHWM``, which starts afresh at exec — ``ru_maxrss`` would
+    also count the parent's memory at the fork."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -184,9 +192,9 @@ def national_measure(path: Path, sample: int, seed: int, repeat: int) -> dict:
     data = np.load(path)
     providers = Providers(data["iris"].tolist(), data["lat"], data["lon"], data["row_inst"], data["row_concept"],
                           data["in_person"], data["remote"], data["concepts"].tolist())
-    rss_before = _rss_mb()
+    rss_before = _rss_mb()  # the interpreter, NumPy/SciPy/pyoxigraph, the catalogue and the arrays
     table, seconds, runs = timed(lambda: compute(providers, catalog, regions), repeat)
-    rss_compute = _rss_mb()
+    rss_compute = _rss_mb()  # the peak with the computation (before the brute-force checks)
     rows = sorted(random.Random(seed).sample(range(len(regions)), sample))
     check, brute_seconds, _ = timed(lambda: brute_force(providers, catalog, [regions[r] for r in rows],
                                                         table.services), 1)

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ipgraph.matching import coverage_report
 from ipgraph.matching.coverage_gaps import (DEFAULT_MAX_KM, PopulationError, Providers, basic_services, brute_force,
-                                            compute, county_regions, read_population)
+                                            compute, read_population)
 from ipgraph.matching.coverage_rdf import COVERAGE_GRAPH, coverage_graph
 from ipgraph.matching.matcher import Matcher
 from ipgraph.matching.region_cells import cells

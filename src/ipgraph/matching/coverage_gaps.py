@@ -101,23 +101,6 @@ class CoverageTable:
         rows, cols = np.nonzero(far)
         return [(int(r), columns[int(c)]) for r, c in zip(rows, cols)]
 
-    def band_counts(self, column: int, bands: tuple[float, ...] = BANDS_KM) -> list[int]:
-        """How many counties fall in each distance band (≤ bands[0], …, ≤ bands[-1], farther, none)."""
-        distances = self.nearest_km[:, column]
-        finite = distances[np.isfinite(distances)]
-        edges = np.searchsorted(np.asarray(bands), finite, side="left")
-        counts = np.bincount(edges, minlength=len(bands) + 1).tolist()
-        return counts + [int(np.count_nonzero(~np.isfinite(distances)))]
-
-    def weighted(self, column: int, max_km: float) -> tuple[int, int] | None:
-        """People in counties farther than ``max_km`` from the service, and people counted; None without a
-        population table."""
-        if not self.population:
-            return None
-        people = np.array([self.population.get(r.adcode, 0) for r in self.regions], dtype=np.int64)
-        far = self.nearest_km[:, column] > max_km
-        return int(people[far].sum()), int(people.sum())
-
 
 def county_regions(gazetteer: Gazetteer, within: str | None = None) -> list[Region]:
     """The county-level regions with a point (those under ``within``, a region IRI, when given), by code."""

@@ -125,6 +125,8 @@ def report(matcher: Matcher, table: CoverageTable, request: Request, lang: str =
 
 
 def band_counts(table: CoverageTable, rows: list[int], column: int) -> list[int]:
+    """How many of the counties ``rows`` fall in each distance band of ``column`` (≤ BANDS_KM[0], …, ≤
+    BANDS_KM[-1], farther, no in-person provider)."""
     distances = table.nearest_km[rows, column]
     finite = distances[np.isfinite(distances)]
     counts = np.bincount(np.searchsorted(np.asarray(BANDS_KM), finite, side="left"),

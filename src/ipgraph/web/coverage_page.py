@@ -43,7 +43,6 @@ def page_context(matcher: Matcher, table: CoverageTable, asked: coverage_report.
     catalog, gaz, index = matcher.vocabulary.services, matcher.vocabulary.gazetteer, matcher.index
     body = coverage_report.report(matcher, table, asked, lang)
     service = asked.services[0]
-    column = table.column(service)
     rows = [r for r, region in enumerate(table.regions)
             if asked.region is None or asked.region.iri in gaz.ancestors(region.iri)]
     shown = [table.regions[r] for r in rows]
