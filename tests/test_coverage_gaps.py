@@ -254,10 +254,25 @@ def test_cli_prints_the_gap_list(capsys, sample_table):
 YILAN = ("230123", 46.323545, 129.560487)  # 依兰县, its seat in data/regions.ttl
 
 
+def _published_gap(client) -> list[tuple[str, str]]:
+    """What /sparql says of 依兰县 × 6.1-c-3: (is it a gap, the nearest provider)."""
+    query = ("PREFIX ipg: <https://w3id.org/ipgraph/ontology#> SELECT ?gap ?near WHERE { "
+             "?o ipg:coverageRegion <https://w3id.org/ipgraph/id/region/230123> ; "
+             "ipg:coverageService <https://w3id.org/ipgraph/id/service/6.1-c-3> ; ipg:isCoverageGap ?gap ; "
+             "ipg:nearestProvider ?near }")
+    rows = client.get("/sparql", params={"query": query},
+                      headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    return [(r["gap"]["value"], r["near"]["value"]) for r in rows]
+
+
 def test_uploading_an_outlet_closes_a_gap_on_the_api_and_in_sparql(store):
-    with TestClient(create_app(Settings(admin_token=TOKEN), store)) as client:
+    app = create_app(Settings(admin_token=TOKEN), store)
+    app.state.publish_coverage = True  # as `ipgraph serve` does
+    with TestClient(app) as client:
         before = client.get("/api/coverage", params={"service": "6.1-c-3", "region": YILAN[0]}).json()
         assert before["gap_count"] == 1, before["cells"]
+        assert URIRef(COVERAGE_GRAPH) in store.graph_names()  # written at start
+        assert _published_gap(client) == [("true", before["cells"][0]["nearest"]["iri"])]
         source = Graph().parse(SAMPLE_NETWORK)
         old, new = str(ID["institution/hrb-library"]), str(ID["institution/yilan-library-test"])
         clone = Graph()
@@ -278,11 +293,4 @@ def test_uploading_an_outlet_closes_a_gap_on_the_api_and_in_sparql(store):
         after = client.get("/api/coverage", params={"service": "6.1-c-3", "region": YILAN[0]}).json()
         assert after["gap_count"] == 0 and after["cells"][0]["nearest"]["iri"] == new
         assert after["cells"][0]["nearest_km"] < 0.01  # at the county seat
-        query = ("PREFIX ipg: <https://w3id.org/ipgraph/ontology#> SELECT ?gap ?near WHERE { "
-                 "?o ipg:coverageRegion <https://w3id.org/ipgraph/id/region/230123> ; "
-                 "ipg:coverageService <https://w3id.org/ipgraph/id/service/6.1-c-3> ; ipg:isCoverageGap ?gap ; "
-                 "ipg:nearestProvider ?near }")
-        rows = client.get("/sparql", params={"query": query},
-                          headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
-        assert [(r["gap"]["value"], r["near"]["value"]) for r in rows] == [("false", new)]
-        assert URIRef(COVERAGE_GRAPH) in store.graph_names()
+        assert _published_gap(client) == [("false", new)]

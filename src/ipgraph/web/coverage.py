@@ -2,7 +2,7 @@
 
 The table (:mod:`ipgraph.matching.coverage_gaps`) is computed from the match index and kept with it on
 ``app.state``: when a write rebuilds the index (``web/public.py`` ``refresh``) the next request computes it
-again, and :func:`publish` (called after every commit, and by ``ipgraph serve`` at start) writes it as RDF
+again, and :func:`publish` (called at start and after every commit, when ``ipgraph serve`` runs) writes it as RDF
 into the public graph ``…/graph/coverage`` (:mod:`ipgraph.matching.coverage_rdf`) for ``/sparql``.
 The page holds no private data: institutions' public names and points, counties, figures. Its map draws
 approximate cells around county seats (:mod:`ipgraph.matching.region_cells`), labelled as approximations.
@@ -38,9 +38,9 @@ CSV_COLUMNS = ("adcode", "region", "prefecture", "service", "service_label", "ne
 
 
 def install(app: FastAPI) -> None:
-    """Add the routes; publish the coverage graph at start when ``app.state.publish_coverage`` is set."""
+    """Add the routes, and publish the coverage graph when the server starts (see :func:`publish`)."""
     app.include_router(router)
-    app.router.on_startup.append(lambda: publish(app) if getattr(app.state, "publish_coverage", False) else None)
+    app.router.on_startup.append(lambda: publish(app))
 
 
 def table(app: FastAPI, radius_km: float = DEFAULT_MAX_KM) -> CoverageTable:
@@ -62,7 +62,11 @@ def table(app: FastAPI, radius_km: float = DEFAULT_MAX_KM) -> CoverageTable:
 
 
 def publish(app: FastAPI) -> None:
-    """Write the basic services' observations (default radius) into the public coverage graph."""
+    """Write the basic services' observations (default radius) into the public coverage graph — when the app
+    publishes coverage (``app.state.publish_coverage``: ``ipgraph serve`` sets it; an app made by ``create_app``
+    alone, as in most tests, writes no derived graph into its store)."""
+    if not getattr(app.state, "publish_coverage", False):
+        return
     matcher = get_matcher(app)
     catalog = matcher.vocabulary.services
     graph = coverage_graph(table(app), catalog, basic_services(catalog))
