@@ -13,3 +13,11 @@ mkdir -p "$vendor/leaflet"
 cp "$work/package/dist/leaflet.js" "$work/package/dist/leaflet.css" "$work/package/LICENSE" "$vendor/leaflet/"
 cp -r "$work/package/dist/images" "$vendor/leaflet/"
 echo "vendored leaflet 1.9.4 into $vendor/leaflet"
+( cd "$work" && npm pack --silent swagger-ui-dist@5.35.0 >/dev/null )
+echo "1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6  $work/swagger-ui-dist-5.35.0.tgz" | sha256sum -c -
+mkdir -p "$work/swagger" && tar -xzf "$work/swagger-ui-dist-5.35.0.tgz" -C "$work/swagger"
+mkdir -p "$vendor/swagger-ui"
+for f in swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE favicon-32x32.png; do
+  cp "$work/swagger/package/$f" "$vendor/swagger-ui/"
+done
+echo "vendored swagger-ui-dist 5.35.0 into $vendor/swagger-ui"

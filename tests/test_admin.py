@@ -9,7 +9,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import SKOS
 
 from ipgraph.admin.backup import export_quads
 from ipgraph.model.iris import ID, IPG, PROVENANCE_GRAPH
@@ -125,25 +125,26 @@ def test_upload_without_token_is_refused_before_reading(client, store):
 
 def test_upload_with_a_violation_is_refused_with_the_report_and_nothing_changes(client, store):
     before = quads(store)
-    response = client.post("/admin/upload", content=NEW.format(key="undesignated-tisc", name="未获认定的中心").encode(),
-                           headers=TURTLE)
+    understaffed = NEW.format(key="understaffed-tisc", name="专职人员不足的中心").replace(
+        "<https://w3id.org/ipgraph/id/region/230100> .",
+        "<https://w3id.org/ipgraph/id/region/230100> ; ipg:fullTimeStaff 2 .")   # 5.2 应配备3名及以上专职人员
+    response = client.post("/admin/upload", content=understaffed.encode(), headers=TURTLE)
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "validation_failed"
     violations = [r for i in body["report"]["institutions"] for c in i["clauses"] for r in c["results"]
                   if r["severity"] == "Violation"]
-    assert violations and violations[0]["institution"].endswith("/undesignated-tisc")
+    assert violations and violations[0]["institution"].endswith("/understaffed-tisc")
     assert quads(store) == before
-    assert client.get("/api/institutions/undesignated-tisc").status_code == 404
+    assert client.get("/api/institutions/understaffed-tisc").status_code == 404
 
 
 def test_sample_network_with_one_defect_is_refused_then_fixed_and_live(client, store):
     """The issue's 'done when': refused with a report, fixed, uploaded again and visible."""
     songbei = ID["institution/hrb-songbei-tisc"]
 
-    def defect(graph: Graph) -> None:   # no dynamic monitoring among its evaluations: a 7.1 Violation
-        for evaluation in graph.objects(songbei, IPG.hasEvaluation):
-            graph.set((evaluation, DCTERMS.type, ID["evaluation/mid-term"]))
+    def defect(graph: Graph) -> None:   # job duties recorded as not defined: a 5.2 Violation (应明确…工作职责)
+        graph.set((songbei, IPG.jobDutiesDefined, Literal(False)))
 
     def renamed(graph: Graph) -> None:
         graph.remove((songbei, SKOS.prefLabel, None))

@@ -50,3 +50,14 @@ def test_an_unknown_place_exits_2_with_suggestions(borrowed_store, capsys):
     assert cli.main(["match", "侵权分析", "--near", "哈尔宾"]) == 2
     err = capsys.readouterr().err
     assert "哈尔宾" in err and "黑龙江省哈尔滨市" in err and "Traceback" not in err
+
+
+def test_the_table_says_what_the_answers_notices_say(borrowed_store, capsys, sample_matcher):
+    assert cli.main(["match", "专利价值评估", "--near", "北京", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    answer = sample_matcher.result_json(sample_matcher.match("专利价值评估", near="北京"), "en")
+    for notice in answer["notices"]:
+        assert f"Note: {notice['message']}" in out
+    assert {n["code"] for n in answer["notices"]} == {"no_offering", "outside_network"}
+    assert "(no institution matches)" in out and "Alternatives (broader service)" in out
+    assert answer["alternative"]["results"][0]["label"][:20] in out

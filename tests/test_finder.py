@@ -45,7 +45,7 @@ def test_results_are_the_apis_ranking_nearest_first_with_service_fee_and_contact
     api = client.get("/api/match", params=params).json()
     assert _shown(html) == [r["iri"] for r in api["results"]] and len(api["results"]) >= 2
     first = api["results"][0]
-    assert f'href="/id/institution/{first["id"]}"' in html
+    assert f'href="/id/institution/{first["id"]}?back=%2F%3Fq%3D' in html  # with the way back
     distances = [float(d) for d in re.findall(r'<span class="distance">([\d.]+) km</span>', html)]
     assert distances == sorted(distances) and len(distances) == len(api["results"])
     assert first["matched_offerings"][0]["concept"]["label"] in html

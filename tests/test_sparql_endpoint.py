@@ -108,12 +108,16 @@ def test_syntax_error_is_400_with_the_parsers_position(client):
     {"method": "POST", "data": {"update": "DROP ALL"}},
     {"method": "POST", "content": b"CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-update"}},
     {"method": "POST", "content": b"DELETE WHERE { ?s ?p ?o }", "headers": {"Content-Type": "application/sparql-query"}},
+    {"method": "GET", "params": {"update": "CLEAR ALL"}},
+    {"method": "POST", "data": {"query": "CLEAR DEFAULT"}},
 ])
-def test_updates_are_refused_and_change_nothing(client, sample_store, request_kwargs):
+def test_updates_are_refused_with_400_and_change_nothing(client, sample_store, request_kwargs):
+    """W3C SPARQL 1.1 Protocol test bad_update_get (and the same by POST): an update sent to the query endpoint."""
     before = sample_store.triple_count()
     method = request_kwargs.pop("method")
     response = client.request(method, "/sparql", **request_kwargs)
-    assert response.status_code == 403 and "read-only" in response.json()["message_en"]
+    assert response.status_code == 400 and "read-only" in response.json()["message_en"]
+    assert "只读" in response.json()["message_zh"]
     assert sample_store.triple_count() == before
 
 
@@ -207,3 +211,79 @@ def test_the_query_pages_example_runs(client):
 
     rows = client.get("/sparql", params={"query": EXAMPLE_QUERY}).json()["results"]["bindings"]
     assert len(rows) == 20 and all(row["name"]["xml:lang"] == "zh" for row in rows)
+
+
+# The query side of the W3C SPARQL 1.1 Protocol test suite's negative cases
+# (https://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest): each is a 4xx with a message in both
+# languages and no stack trace.
+ASK = "ASK { ?s ?p ?o }"
+
+
+def _is_clean_error(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["message_zh"] and body["message_en"]
+    assert "Traceback" not in response.text and "File \"" not in response.text
+    return body
+
+
+def test_bad_multiple_queries_by_get_is_400(client):
+    response = client.get("/sparql", params=[("query", ASK), ("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")])
+    assert "exactly one query" in _is_clean_error(response, 400)["message_en"]
+
+
+def test_bad_multiple_queries_by_post_form_or_beside_a_body_is_400(client):
+    response = client.post("/sparql", content=f"query={ASK}&query={ASK}".encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    _is_clean_error(response, 400)
+    response = client.post("/sparql", params={"query": ASK}, content=ASK.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    _is_clean_error(response, 400)
+
+
+def test_bad_query_method_is_405(client):
+    _is_clean_error(client.put("/sparql", params={"query": ASK}), 405)
+    _is_clean_error(client.delete("/sparql", params={"query": ASK}), 405)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "text/plain"}], ids=["missing", "wrong"])
+def test_bad_query_missing_or_wrong_media_type_is_415(client, headers):
+    """bad_query_missing_form_type, bad_query_missing_direct_type, bad_query_wrong_media_type."""
+    _is_clean_error(client.post("/sparql", content=f"query={ASK}".encode(), headers=headers), 415)
+
+
+def test_bad_query_non_utf8_is_refused(client):
+    """bad_query_non_utf8: a direct POST in UTF-16; bytes that do not decode as UTF-8 are 400 too."""
+    body = _is_clean_error(client.post("/sparql", content=ASK.encode("utf-16"),
+                                       headers={"Content-Type": "application/sparql-query; charset=UTF-16"}), 415)
+    assert "UTF-8" in body["message_en"]
+    _is_clean_error(client.post("/sparql", content=b"ASK { ?s ?p \xff\xfe }",
+                                headers={"Content-Type": "application/sparql-query"}), 400)
+
+
+def test_a_utf8_direct_post_with_its_charset_is_answered(client):
+    response = client.post("/sparql", content='ASK { ?s ?p "黑龙江"@zh }'.encode(),
+                           headers={"Content-Type": "application/sparql-query; charset=UTF-8",
+                                    "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and "boolean" in response.json()
+
+
+def test_bad_query_syntax_and_an_empty_query_are_400(client):
+    _is_clean_error(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "}), 400)
+    _is_clean_error(client.get("/sparql", params={"query": ""}), 400)
+
+
+def test_institutions_are_organizations_for_clients_that_ask_org(client):
+    """W3C ORG: the ontology restates org:FormalOrganization ⊑ org:Organization, so the subclass path finds them."""
+    query = ("PREFIX org: <http://www.w3.org/ns/org#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a/rdfs:subClassOf* org:Organization }")
+    organizations = _count(client.get("/sparql", params={"query": query},
+                                      headers={"Accept": "application/sparql-results+json"}))
+    institutions = _count(client.get("/sparql", params={"query": COUNT},
+                                     headers={"Accept": "application/sparql-results+json"}))
+    assert organizations >= institutions > 50
+
+
+def test_the_query_page_names_the_address_this_server_was_reached_at(client):
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    assert '<code id="endpoint">http://testserver/sparql</code>' in html

@@ -39,3 +39,24 @@ def test_no_template_loads_a_script_or_stylesheet_from_another_host():
     remote = re.compile(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", re.IGNORECASE)
     found = {p.name: m.group(0) for p in TEMPLATES.iterdir() for m in [remote.search(p.read_text(encoding="utf-8"))] if m}
     assert found == {}
+
+
+def test_the_api_docs_load_swagger_ui_from_this_server_only(client):
+    html = client.get("/docs").text
+    loaded = re.findall(r"""(?:src|href)=["']([^"']+)""", html) + re.findall(r"""(?:url|href):\s*['"]([^'"]+)""", html)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in loaded
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in loaded
+    assert not re.search(r"https?://", html), re.findall(r"https?://[^\s'\"]+", html)  # no other host at all
+    assert '"validatorUrl": null' in html  # no validator badge fetched from validator.swagger.io
+    for path in loaded:
+        if path.startswith("/static/"):
+            assert client.get(path).status_code == 200
+    assert client.get("/openapi.json").json()["paths"]["/api/match"]
+    assert client.get("/redoc").status_code == 404
+
+
+def test_the_bundled_swagger_ui_is_the_packaged_one_with_its_licence():
+    folder = STATIC_DIR / "vendor" / "swagger-ui"
+    assert "Apache License" in (folder / "LICENSE").read_text()
+    assert "swagger-ui-dist@5.35.0" in (Path(STATIC_DIR) / "vendor" / "README.md").read_text()
+    assert "5.35.0" in (Path(STATIC_DIR).parents[3] / "scripts" / "vendor-assets.sh").read_text()

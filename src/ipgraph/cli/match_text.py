@@ -53,8 +53,27 @@ def table(answer: dict, lang: str = "zh") -> str:
              "匹配服务" if lang == "zh" else "matched service", "收费" if lang == "zh" else "fee",
              "渠道" if lang == "zh" else "channels")
     sizes = (4, 8, 40, 16, 36, 10, 24)
-    lines = [interpretation_line(answer, lang), "  ".join(_pad(h, s) for h, s in zip(heads, sizes))]
-    for r in answer["results"]:
+    lines = [interpretation_line(answer, lang)]
+    lines += [("注意：" if lang == "zh" else "Note: ") + n["message"] for n in answer.get("notices", [])]
+    lines += _rows(answer["results"], heads, sizes) or \
+        ["（没有符合条件的机构）" if lang == "zh" else "(no institution matches)"]
+    alternative = answer.get("alternative")
+    if alternative and alternative["results"]:
+        lines.append(("替代结果（上位服务）：" if lang == "zh" else "Alternatives (broader service): ")
+                     + ", ".join(c["label"] for c in alternative["concepts"]))
+        lines += _rows(alternative["results"], heads, sizes)
+    if answer["results"] or (alternative and alternative["results"]):
+        lines.append("↓ 由上位服务扩展匹配；* 可通过电话或网络远程获得" if lang == "zh" else
+                     "↓ matched through a broader service; * reachable from anywhere (phone or web)")
+    return "\n".join(lines)
+
+
+def _rows(results: list[dict], heads: tuple, sizes: tuple) -> list[str]:
+    """The header and one aligned line per ranked result (nothing for no results)."""
+    if not results:
+        return []
+    lines = ["  ".join(_pad(h, s) for h, s in zip(heads, sizes))]
+    for r in results:
         offerings = r["matched_offerings"]
         services = "; ".join(f"{o['concept']['label']}" + ("" if o["match_type"] == "exact" else "↓")
                              for o in offerings)
@@ -64,9 +83,4 @@ def table(answer: dict, lang: str = "zh") -> str:
         cells = (str(r["rank"]), distance, r["label"], r["kind"]["label"], services, "/".join(fees),
                  ",".join(channels) + (" *" if r["reachable_from_anywhere"] else ""))
         lines.append("  ".join(_pad(c, s) for c, s in zip(cells, sizes)).rstrip())
-    if not answer["results"]:
-        lines.append("（没有符合条件的机构）" if lang == "zh" else "(no institution matches)")
-    else:
-        lines.append("↓ 由上位服务扩展匹配；* 可通过电话或网络远程获得" if lang == "zh" else
-                     "↓ matched through a broader service; * reachable from anywhere (phone or web)")
-    return "\n".join(lines)
+    return lines

@@ -59,6 +59,19 @@ class MatchResult:
     results: tuple[Result, ...]
     # the JSON of the records shown, kept by the record table they came from (None: read from the graph)
     json_kept: dict | None = field(default=None, compare=False, repr=False)
+    notices: tuple = ()     # what else the answer must say (:mod:`ipgraph.matching.notices`)
+    alternative: "Alternative | None" = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Results offered instead when nothing answers the request: why, how they relate, and the nearest."""
+
+    reason: str                 # the notice code that asked for them (no_offering)
+    relation: str               # "broader": they offer a broader service than the one asked for
+    concepts: tuple             # the catalogue concepts they offer instead
+    total: int
+    results: tuple[Result, ...]
 
 
 def fragment(vocab: Vocabulary, kind: str, key: str | None, lang: str) -> dict | None:
@@ -132,7 +145,8 @@ def offering_json(vocab: Vocabulary, offering: OfferingRecord, lang: str = "zh")
         "free": offering.fee == FREE,
         "ip_types": [term("ip_type", t, lang) for t in offering.ip_types],
         "channels": channels,
-        "reachable_from_anywhere": any(c["reachable_remotely"] for c in channels),
+        # a phone or web channel counts only with a number or address to use (a bare channel type does not)
+        "reachable_from_anywhere": any(c["reachable_remotely"] and (c["telephone"] or c["url"]) for c in channels),
         "description": offering.description.get(lang) or offering.description.get("zh"),
     }
 
@@ -166,18 +180,29 @@ def result_json(vocab: Vocabulary, index: MatchIndex, result: MatchResult, lang:
     def fields(record: InstitutionRecord) -> dict:
         return made("institution", record.iri, lambda: institution_fields(vocab, index, record, lang))
 
-    out = []
-    for r in result.results:
+    def ranked(results) -> list[dict]:
+        return [one(r) for r in results]
+
+    def one(r: Result) -> dict:
         matched = [{**offering(m.offering), "concept": term("service", m.concept, lang),
                     "match_type": m.match_type, "depth": m.depth, "via": term("service", m.via, lang),
                     "reachable_from_anywhere": m.reachable_from_anywhere} for m in r.offerings]
         best = min((m.depth for m in r.offerings), default=r.specificity)
-        out.append({"rank": r.rank, **fields(r.record),
-                    "distance_km": None if r.distance_km is None else round(r.distance_km, 3),
-                    "specificity": r.specificity, "match_type": "exact" if best == 0 else NARROWER,
-                    "reachable_from_anywhere": r.reachable_from_anywhere, "matched_offerings": matched})
+        return {"rank": r.rank, **fields(r.record),
+                "distance_km": None if r.distance_km is None else round(r.distance_km, 3),
+                "specificity": r.specificity, "match_type": "exact" if best == 0 else NARROWER,
+                "reachable_from_anywhere": r.reachable_from_anywhere, "matched_offerings": matched}
+
+    alternative = result.alternative
     return {"interpretation": result.interpretation.to_json(lang, vocab.gazetteer),
-            "total": result.total, "limit": result.limit, "offset": result.offset, "results": out}
+            "total": result.total, "limit": result.limit, "offset": result.offset,
+            "ordered_by": "distance" if result.interpretation.place is not None else "specificity",
+            "results": ranked(result.results),
+            "notices": [n.to_json(lang) for n in result.notices],
+            "alternative": None if alternative is None else {
+                "reason": alternative.reason, "relation": alternative.relation,
+                "concepts": [term("service", c.iri, lang) for c in alternative.concepts],
+                "total": alternative.total, "results": ranked(alternative.results)}}
 
 
 def _key(iri: str) -> str | None:

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 import numpy as np
 
 from ..collector import freeze_long_lived
 from ..model.catalog import NARROWER, Expansion
+from ..model.coordinates import parse_point
+from ..model.national_places import national_places
 from ..store.base import Store
 from ..store.embedded import EmbeddedStore
 from . import answer
-from .answer import MatchedOffering, MatchResult, Result
+from . import notices as notices_
+from .answer import Alternative, MatchedOffering, MatchResult, Result
 from .index import MatchIndex
 from .record_table import RecordTable, Superseded
 from .records import InstitutionRecord, OfferingRecord, fetch_records
-from .understanding import (FREE, Interpretation, MatchInputError, Vocabulary, find_place, interpret, kind_classes,
-                            scheme_ref)
+from .notices import NO_OFFERING, Outside
+from .understanding import (FREE, Interpretation, MatchInputError, Vocabulary, concept_json, find_place, interpret,
+                            kind_classes, scheme_ref)
 
 MAX_LIMIT = 100
 _log = logging.getLogger(__name__)
@@ -127,7 +132,9 @@ class Matcher:
               lat: float | None = None, lon: float | None = None, radius_km: float | None = None,
               kind: str | None = None, ip_type: str | None = None, channel: str | None = None,
               free: bool = False, limit: int = 10, offset: int = 0) -> MatchResult:
-        """Institutions offering the service asked for, nearest first, with their public records.
+        """Institutions offering the service asked for, nearest first, with their public records, and the
+        notices that say what else the answer must (:mod:`ipgraph.matching.notices`). ``near`` may be
+        coordinates typed as text (:mod:`ipgraph.model.coordinates`) or a place of another province.
 
         Raises MatchInputError (unknown service, place, kind, IP type or channel; bad coordinates or paging).
         """
@@ -141,19 +148,165 @@ class Matcher:
         ip = scheme_ref(vocab, "ip_type", vocab.ip_types, ip_type)
         chan = scheme_ref(vocab, "channel", vocab.channels, channel)
         filters = {"radius_km": radius_km, "kind": kind, "ip_type": ip, "channel": chan, "free": bool(free)}
-        interpretation = self.interpret(q, service=service, near=near, lat=lat, lon=lon, filters=filters)
+        typed = parse_point(near) if lat is None and lon is None else None
+        if typed is not None:  # coordinates typed in the place box
+            (lat, lon), near = typed, None
+        interpretation, outside = self._understand(q, service=service, near=near, lat=lat, lon=lon,
+                                                   filters=filters)
         place = interpretation.place
         if radius_km is not None and place is None:
             raise MatchInputError("radius_km", zh="使用 radius_km 时需要给出地点（near 或 lat/lon）。",
                                   en="radius_km needs a place (near, or lat and lon).")
         point = (place.lat, place.lon) if place else None
-        total, hits = index.search(interpretation.depths, point=point, radius_km=radius_km, kinds=kinds,
-                                   ip_type=ip, channel=chan, free_only=free, limit=limit, offset=offset)
+        if outside is None and place is not None and place.region is None:
+            outside = self._outside_point(place.lat, place.lon)
+        depths = interpretation.depths
+        options = {"radius_km": radius_km, "kinds": kinds, "ip_type": ip, "channel": chan, "free_only": free}
+        total, hits = index.search(depths, point=point, limit=limit, offset=offset, **options)
+        expansion = {e.concept.iri: e for e in interpretation.expansion}
+        results, json_kept = self._results(index, hits, expansion, ip, chan, free, offset)
+        notices, alternative = [], None
+        if place is None:
+            notices.append(notices_.no_place())
+        if total == 0:
+            unfiltered, _ = index.search(depths, point=point, limit=1)
+            if unfiltered == 0:
+                alternative = self._broader_alternative(index, interpretation, point)
+                concepts = [m.concept for m in interpretation.concepts]
+                notices.append(notices_.no_offering(
+                    [c.label("zh") for c in concepts], [c.label("en") for c in concepts],
+                    [concept_json(c) for c in alternative.concepts] if alternative else [],
+                    alternative.total if alternative else 0))
+            else:
+                notices.append(self._emptied_by(index, depths, point, options, kind))
+        if outside is not None:
+            notices.append(self._outside_notice(index, depths, point, options, outside, results, offset))
+        return MatchResult(interpretation, total, limit, offset, tuple(results), json_kept, tuple(notices),
+                           alternative)
+
+    # -- honest answers (:mod:`ipgraph.matching.notices`) -------------------------------------------
+    def network_provinces(self) -> list:
+        """The provinces of the network's gazetteer: the area it covers."""
+        return sorted((r for r in self.vocabulary.gazetteer.regions.values() if r.level == "province"),
+                      key=lambda r: r.adcode)
+
+    def _in_network(self, adcode: str) -> bool:
+        return any(adcode[:2] == p.adcode[:2] for p in self.network_provinces())
+
+    def _understand(self, q, *, service, near, lat, lon, filters) -> tuple[Interpretation, Outside | None]:
+        """The interpretation, and the place outside the network when the request names one.
+
+        A place the gazetteer does not know may be a division of another province (the national list):
+        then the request is read again at that division's point, so that results are ranked by distance
+        from it and the answer can say how far the network is.
+        """
+        national = national_places()
+        try:
+            interpretation = self.interpret(q, service=service, near=near, lat=lat, lon=lon, filters=filters)
+        except MatchInputError as error:
+            if error.field == "near" and near and not error.candidates:
+                region = national.lookup(near)
+                if region is None or self._in_network(region.adcode):
+                    raise
+                again = self.interpret(q, service=service, lat=region.lat, lon=region.lon, filters=filters)
+                return replace(again, place=replace(again.place, how="national list", matched=near)), \
+                    notices_.Outside(region, "name", near)
+            if error.field != "q" or near or lat is not None or not q:
+                raise
+            interpretation = None
+        if interpretation is not None and (interpretation.place is not None or near or lat is not None or not q):
+            return interpretation, None
+        found = national.find_in(q)
+        if found is None or self._in_network(found[0].adcode):
+            if interpretation is None:
+                raise self._reraise(q, service, filters)
+            return interpretation, None
+        region, rest = found
+        again = self.interpret(rest or None, service=service, lat=region.lat, lon=region.lon, filters=filters)
+        return replace(again, text=q, place=replace(again.place, how="national list", matched=region.name),
+                       place_from_text=True), notices_.Outside(region, "name", region.name)
+
+    def _reraise(self, q, service, filters) -> MatchInputError:
+        try:
+            self.interpret(q, service=service, filters=filters)
+        except MatchInputError as error:
+            return error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _outside_point(self, lat: float, lon: float) -> Outside | None:
+        """For bare coordinates: the national division whose county seat is nearest, when not the network's."""
+        seat, km = national_places().nearest_seat(lat, lon)
+        if self._in_network(seat.adcode):
+            return None
+        return notices_.Outside(seat, "point", f"{lat:.4f}, {lon:.4f}", km)
+
+    def _outside_notice(self, index, depths, point, options, outside, results, offset) -> notices_.Notice:
+        nearest = None
+        if results and offset == 0:
+            first = results[0]
+            nearest = {"iri": first.record.iri, "labels": dict(first.record.labels),
+                       "distance_km": first.distance_km}
+        else:
+            _, hits = index.search(depths, point=point, limit=1, **options)
+            if hits:
+                records = self._records(index, [index.iris[hits[0].position]])
+                record = records.get(index.iris[hits[0].position])
+                if record is not None:
+                    nearest = {"iri": record.iri, "labels": dict(record.labels),
+                               "distance_km": hits[0].distance_km}
+        if nearest is not None:
+            nearest["id"] = nearest["iri"].rsplit("/", 1)[-1]
+            nearest["distance_km"] = round(nearest["distance_km"], 3) if nearest["distance_km"] is not None else None
+            if nearest["distance_km"] is None:
+                nearest = None
+        area = [{"adcode": p.adcode, "iri": p.iri, "labels": dict(p.labels)} for p in self.network_provinces()]
+        return notices_.outside_network(outside, area, nearest)
+
+    def _emptied_by(self, index, depths, point, options, kind: str | None) -> notices_.Notice:
+        """Which filters emptied the answer: each active one whose removal alone gives results."""
+        shown = {"radius_km": "radius_km", "kinds": "kind", "ip_type": "ip_type", "channel": "channel",
+                 "free_only": "free"}
+        culprits = []
+        for name, value in options.items():
+            if not value:
+                continue
+            without = {**options, name: None if name != "free_only" else False}
+            total, hits = index.search(depths, point=point, limit=1, **without)
+            if total:
+                culprits.append({"name": shown[name], "value": kind if name == "kinds" else _filter_value(name, value, self.vocabulary),
+                                 "total_without": total,
+                                 "nearest_km_without": round(hits[0].distance_km, 3)
+                                 if hits and hits[0].distance_km is not None else None})
+        total, hits = index.search(depths, point=point, limit=1)
+        nearest = hits[0].distance_km if hits and hits[0].distance_km is not None else None
+        return notices_.filter_emptied(culprits, total, nearest)
+
+    def _broader_alternative(self, index, interpretation: Interpretation, point) -> "Alternative | None":
+        """The nearest institutions offering a broader service, up to three levels above the one asked for."""
+        services = self.vocabulary.services
+        level = {m.concept.iri for m in interpretation.concepts}
+        seen = set(level)
+        for _ in range(3):
+            level = {b for iri in level for b in services.concepts[iri].broader if b in services.concepts} - seen
+            if not level:
+                return None
+            seen |= level
+            expansion = services.expand(level)
+            depths = {e.concept.iri: e.depth for e in expansion}
+            total, hits = index.search(depths, point=point, limit=5)
+            if total:
+                results, _ = self._results(index, hits, {e.concept.iri: e for e in expansion}, None, None, False, 0)
+                return Alternative(NO_OFFERING, "broader", tuple(services.concepts[i] for i in sorted(level)), total,
+                                   tuple(results))
+        return None
+
+    def _results(self, index: MatchIndex, hits, expansion: dict[str, Expansion], ip, chan, free,
+                 offset: int) -> tuple[list[Result], dict | None]:
+        """The ranked results of ``hits`` with their records and matched offerings."""
         records, json_kept = self._records_from(
             index, [index.iris[h.position] for h in hits],
             index.offerings_at([h.position for h in hits], {c for h in hits for c, _ in h.offerings}))
         results = []
-        expansion = {e.concept.iri: e for e in interpretation.expansion}
         for rank, hit in enumerate(hits, start=offset + 1):
             record = records.get(index.iris[hit.position])
             if record is None:  # gone from the graph since the index was built
@@ -161,7 +314,7 @@ class Matcher:
             offerings = self._matched_offerings(record, expansion, ip, chan, free)
             results.append(Result(rank, record, index.classes[int(index.kind[hit.position])], hit.distance_km,
                                   hit.specificity, offerings))
-        return MatchResult(interpretation, total, limit, offset, tuple(results), json_kept)
+        return results, json_kept
 
     def _matched_offerings(self, record: InstitutionRecord, expansion: dict[str, Expansion], ip: str | None,
                            chan: str | None, free: bool) -> tuple[MatchedOffering, ...]:
@@ -180,7 +333,8 @@ class Matcher:
                 continue
             best = min(reached, key=lambda e: (e.depth, e.concept.iri)) if len(reached) > 1 else reached[0]
             out.append(MatchedOffering(offering, best.concept.iri, "exact" if best.depth == 0 else NARROWER,
-                                       best.depth, best.via, any(c.type in remote for c in offering.channels)))
+                                       best.depth, best.via, any(c.type in remote and (c.telephone or c.url)
+                                                               for c in offering.channels)))
         return tuple(sorted(out, key=lambda m: (m.depth, m.concept, m.offering.iri)))
 
     def institutions(self, *, kind: str | None = None, region: str | None = None, service: str | None = None,
@@ -233,3 +387,11 @@ class Matcher:
 def match(store: Store, q: str | None = None, **options) -> MatchResult:
     """One-off match over ``store`` (builds a :class:`Matcher`; keep one for repeated use)."""
     return Matcher(store).match(q, **options)
+
+
+def _filter_value(name: str, value, vocab: Vocabulary):
+    """A filter's value as a person reads it (a concept's label, a kind's name, the radius)."""
+    if name in ("ip_type", "channel"):
+        concept = (vocab.ip_types if name == "ip_type" else vocab.channels).concepts.get(value)
+        return concept.label("zh") if concept else value
+    return value

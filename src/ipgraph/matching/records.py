@@ -14,6 +14,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ..model.iris import CV, IPG, SCHEMA, WGS84
+from ..sheets import opening_hours
+from ..sheets.opening_hours import OpeningHours
 from ..store.base import Store
 
 
@@ -98,6 +100,17 @@ def fetch_records(store: Store, iris: list[str], offerings: list[str] | None = N
     for record in records.values():
         record.related.update({n: _lang_map(names[n]) for n in (*record.guided_by, *record.coordinated_by)})
     return records
+
+
+def fetch_opening_hours(store: Store, iri: str) -> list[OpeningHours]:
+    """An institution's opening hours (``schema:openingHoursSpecification``), in the order of their IRIs."""
+    specs: dict[str, dict] = defaultdict(lambda: {"days": [], "opens": "", "closes": ""})
+    for row in store.select("institution-opening-hours", institution=[URIRef(iri)]):
+        spec = specs[str(row["spec"])]
+        spec["days"].append(str(row["day"]))
+        spec["opens"], spec["closes"] = str(row["opens"]), str(row["closes"])
+    found = (opening_hours.from_values(**specs[k]) for k in sorted(specs))
+    return [spec for spec in found if spec is not None]
 
 
 def _strings(values: list) -> tuple[str, ...]:

@@ -44,7 +44,8 @@ class Clause:
     """One checkable unit of chapters 5–7: a clause (``5.2``), a lettered item (``6.1 c``) or a bullet (``5.3-2``).
 
     ``verb`` is the modal verb that governs it (应 / 宜 / 可, GB/T 1.1—2020): the item's own when it has one
-    (the 应 inside 5.5's third bullet), else its clause's.
+    (the 应 inside 5.5's third bullet), else the verb that governs its clause's list — the lead-in's last one, so
+    that the items of "宜建立…，内容可包括但不限于：" (5.3) are 可 while the lead-in itself is 宜.
     """
 
     id: str
@@ -55,6 +56,12 @@ class Clause:
 def _verb(text: str) -> str | None:
     found = _MODAL.search(text)
     return found.group(0) if found else None
+
+
+def _list_verb(text: str) -> str | None:
+    """The verb that governs a lead-in's list: its last one (5.3 "宜建立…工作制度，内容可包括但不限于：" → 可)."""
+    found = _MODAL.findall(text)
+    return found[-1] if found else None
 
 
 @cache
@@ -85,10 +92,11 @@ def requirement_clauses() -> tuple[Clause, ...]:
         elif heading is None:
             continue
         elif found := _LETTERED_ITEM.match(text):
-            clauses.append(Clause(f"{heading} {found.group(1)}", _item_verb(found.group(2), verb), found.group(2)))
+            clauses.append(Clause(f"{heading} {found.group(1)}", _item_verb(found.group(2), _list_verb(lead) or verb),
+                                  found.group(2)))
         elif line.lstrip().startswith("-"):
             bullets += 1
-            clauses.append(Clause(f"{heading}-{bullets}", _item_verb(text, verb), text))
+            clauses.append(Clause(f"{heading}-{bullets}", _item_verb(text, _list_verb(lead) or verb), text))
         elif not lead:
             lead, verb = text, _verb(text) or verb
     close_heading()

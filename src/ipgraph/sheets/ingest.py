@@ -24,7 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, RDF, SKOS, XSD
 
 from ..model.iris import CPSV, CV, ID, IPG, SCHEMA, WGS84
 from ..store.base import Store
-from . import uscc
+from . import opening_hours, uscc
 from .cells import (IRI_FORBIDDEN, Problem, Row, SpreadsheetError, SpreadsheetUnreadable, Table, data_rows,
                     read_tables)
 from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, NO, RESOURCES, YES, Vocabulary,
@@ -204,6 +204,12 @@ class _Importer:
         if (contact_url := row.url("url")) is not None:
             contact.url = contact_url
             g.add((s, SCHEMA.url, contact_url))
+        if hours := row.text("opening_hours"):
+            try:
+                for triple in opening_hours.triples(s, opening_hours.parse(hours)):
+                    g.add(triple)
+            except opening_hours.OpeningHoursError as error:
+                row.problem("opening_hours", f"开放时间有误：{error.zh}", f"bad opening hours: {error.en}", hours)
         if admin := row.key("belongs_to", ("管理部门标识", "administration key")):
             g.add((s, IPG.belongsTo, ID[f"administration/{admin}"]))
         for column, link, inverse in (("guided_by", IPG.guidedBy, IPG.guides),

@@ -21,6 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
 from ..model.iris import CV, ID, IPG, SCHEMA, WGS84
 from ..store.base import Store
+from . import opening_hours
 from .workbook import (DESIGNATION_SLOTS, EVALUATION_SLOTS, INSTITUTIONS, LISTS, NO, OFFERINGS, RESOURCES, YES,
                        Column, Vocabulary, institution_columns, offering_columns, region_choice, vocabulary)
 
@@ -170,6 +171,7 @@ def _rows(graph: Graph, vocab: Vocabulary) -> tuple[list[dict], list[dict]]:
             "region": region(graph.value(s, IPG.locatedIn)), "area_served": region(graph.value(s, SCHEMA.areaServed)),
             "address": _text(graph, s, SCHEMA.address), "phone": _text(graph, s, SCHEMA.telephone),
             "email": _text(graph, s, SCHEMA.email), "url": str(graph.value(s, SCHEMA.url) or ""),
+            "opening_hours": opening_hours.cell_text(opening_hours.from_graph(graph, s)),
             "belongs_to": _key(graph.value(s, IPG.belongsTo), "administration/"),
             "source_text": _text(graph, s, DCTERMS.source),
             "source_url": next((str(v) for v in graph.objects(s, DCTERMS.source) if isinstance(v, URIRef)), ""),

@@ -207,6 +207,7 @@ def institution_columns(vocab: Vocabulary) -> list[Column]:
         Column("phone", "电话", "phone", width=18),
         Column("email", "电子邮箱", "e-mail", width=26),
         Column("url", "网址", "URL", width=28),
+        Column("opening_hours", "开放时间", "opening hours (e.g. 周一至周五 9:00-17:00; Mo-Fr 09:00-17:00)", width=30),
         Column("belongs_to", "所属知识产权管理部门", "belongs to (IP administration key)"),
         Column("guided_by", "业务指导节点", "guided by (node key)", width=20),
         Column("coordinated_by", "协调节点", "coordinated by (node key)", width=20),

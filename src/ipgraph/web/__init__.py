@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..settings import Settings
 from ..store.base import Store
-from . import admin, coverage, dataset, errors, feedback, finder, health, pages, public, sparql, validation
+from . import admin, api_docs, coverage, dataset, errors, feedback, finder, health, pages, public, sparql, validation
 from .utf8_targets import PercentEncodeQuery
 
 
@@ -27,11 +27,13 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         title="ipgraph",
         version=__version__,
         description="知识产权信息公共服务体系知识图谱 — knowledge graph of the IP information public service network.",
+        docs_url=None, redoc_url=None,  # /docs from the bundled Swagger UI (api_docs), no CDN; no /redoc
     )
     app.state.settings = settings
     app.state.store = store
     app.add_middleware(PercentEncodeQuery)  # raw UTF-8 in query strings (curl '…?q=侵权分析')
     errors.install(app)
+    api_docs.install(app)  # /docs: Swagger UI from static/vendor/swagger-ui (works offline)
     app.include_router(health.router)
     app.include_router(sparql.router)  # /sparql: SPARQL 1.1 Protocol over the public graphs
     app.include_router(pages.router)  # /id/…, /ontology, /context.jsonld: linked-data pages

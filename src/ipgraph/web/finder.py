@@ -48,7 +48,8 @@ def finder(request: Request):
             "lon": params.get("lon", ""), "free": params.get("free", "").lower() in ("true", "1", "on", "yes")}
     matcher = get_matcher(request.app)
     context = {"form": form, "service_labels": service_labels(matcher, lang), "js_text": JS_TEXT[lang],
-               "answer": None, "error": None, "results": [], "first_rank": 1}
+               "answer": None, "error": None, "results": [], "first_rank": 1, "notices": [],
+               "alternative": None}
     status = 200
     if form["q"].strip():
         try:
@@ -95,8 +96,6 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
     result = matcher.match(form["q"], near=near, lat=lat, lon=lon, free=form["free"], limit=PAGE_SIZE,
                            offset=offset)
     body = matcher.result_json(result, lang)
-    results = [result_view(r, lang) for r in body["results"]]
-    total, shown = body["total"], len(results)
 
     def page(at: int) -> str:
         query = {k: v for k, v in (("q", form["q"]), ("near", form["near"]), ("lat", form["lat"]),
@@ -105,14 +104,31 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
             query["free"] = "true"
         return "/?" + urlencode({**query, "lang": lang, **({"offset": at} if at else {})})
 
+    back = page(offset)  # the institution page links back to this page of results
+    results = [result_view(r, lang, back) for r in body["results"]]
+    total, shown = body["total"], len(results)
+
+    by_distance = body["ordered_by"] == "distance"
     if lang == "zh":
-        summary = (f"共有 {total} 家机构提供该服务，按距离由近到远排列，以下为第 {offset + 1}–{offset + shown} 家。"
-                   if shown else f"没有找到提供该服务的机构（共 {total} 家）。")
+        order = "按距离由近到远排列" if by_distance else "未按距离排列"
+        summary = (f"共有 {total} 家机构提供该服务，{order}，以下为第 {offset + 1}–{offset + shown} 家。"
+                   if shown else "没有找到符合条件的机构。")
     else:
-        summary = (f"{total} institutions offer this service, nearest first; showing {offset + 1}–{offset + shown}."
-                   if shown else f"No institution offers this service here ({total} in all).")
+        order = "nearest first" if by_distance else "not ordered by distance"
+        summary = (f"{total} institutions offer this service, {order}; showing {offset + 1}–{offset + shown}."
+                   if shown else "No institution matches.")
+    alternative = body.get("alternative")
+    if alternative and alternative["results"]:
+        names = ("、" if lang == "zh" else "; ").join(c["label"] for c in alternative["concepts"])
+        alternative = {"title": (f"替代结果：提供上位服务“{names}”的机构（最近的 {len(alternative['results'])} 家）"
+                                 if lang == "zh" else f"Alternatives: institutions offering the broader service "
+                                 f"“{names}” (nearest {len(alternative['results'])})"),
+                       "results": [result_view(r, lang, back) for r in alternative["results"]]}
+    else:
+        alternative = None
     return {"answer": True, "results": results, "first_rank": offset + 1, "summary": summary,
             "interpretation": interpretation_text(body["interpretation"], lang),
+            "notices": body["notices"], "alternative": alternative,
             "prev_href": page(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
             "next_href": page(offset + PAGE_SIZE) if offset + shown < total else None}
 
@@ -131,15 +147,18 @@ def interpretation_text(interpretation: dict, lang: str) -> str:
         parts.append((f"含下位服务 {len(narrower)} 项" if zh else f"including {len(narrower)} narrower services"))
     place = interpretation.get("place")
     if place:
-        where = (place.get("region") or {}).get("path") or f"{place['lat']:.4f}, {place['lon']:.4f}"
+        named = place["matched"] if place.get("how") == "national list" else None  # a place of another province
+        where = (place.get("region") or {}).get("path") or named or f"{place['lat']:.4f}, {place['lon']:.4f}"
         parts.append(("地点：" if zh else "place: ") + where)
     return ("理解为：" if zh else "Understood as: ") + ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
 
 
-def result_view(r: dict, lang: str) -> dict:
-    """A ``/api/match`` result as the template shows it (the script builds the same from the same JSON)."""
+def result_view(r: dict, lang: str, back: str | None = None) -> dict:
+    """A ``/api/match`` result as the template shows it (the script builds the same from the same JSON);
+    ``back``: the results page the institution page links back to."""
     zh = lang == "zh"
     suffix = "" if zh else "?lang=en"
+    detail = "?" + urlencode({**({} if zh else {"lang": "en"}), **({"back": back} if back else {})})
     services, channels = [], {}
     for m in r["matched_offerings"]:
         note = None
@@ -152,7 +171,7 @@ def result_view(r: dict, lang: str) -> dict:
             channels.setdefault(c["iri"], c)
     return {
         "rank": r["rank"], "iri": r["iri"], "name": r["label"],
-        "href": f"/id/institution/{r['id']}{suffix}" if r.get("id") else r["iri"],
+        "href": f"/id/institution/{r['id']}{detail if detail != '?' else ''}" if r.get("id") else r["iri"],
         "kind": (r.get("kind") or {}).get("label", ""),
         "region": (r.get("region") or {}).get("path"),
         "distance": distance_text(r.get("distance_km")),

@@ -24,6 +24,7 @@ from .base_iri import BaseIri
 from .cors import OpenRoute
 from .errors import NotAcceptable, NotFound
 from .html import pick, render
+from .institution_page import institution_page
 from .lang import request_language
 from .negotiate import DOCUMENT_TYPES, by_name, negotiate
 from .rdf_out import context, curie, serialize_graph
@@ -185,10 +186,18 @@ def _concept_order(item: dict) -> tuple:
 @router.get("/id/{path:path}", summary="Dereference a resource IRI",
             description="The resource `…/id/{path}` as HTML (zh/en), Turtle, JSON-LD, N-Triples or RDF/XML by "
                         "`Accept` or `format`. 404 when unknown, 406 when no offered format is acceptable.")
-def resource(request: Request, path: str, format: str | None = Query(None, description="html, ttl, jsonld, nt, rdf")):
+def resource(request: Request, path: str, format: str | None = Query(None, description="html, ttl, jsonld, nt, rdf"),
+             view: str | None = Query(None, pattern="^(page|rdf)$", description="HTML of an institution: `page` "
+                                      "(for people: address, map, opening hours, services; the default) or `rdf` "
+                                      "(the table of its RDF statements)")):
     base = BaseIri.of(request.app.state.settings.base_iri)
     iri = base.canonical_iri("id/" + path)
     chosen = document_type(request, format)
+    key = path[len("institution/"):] if path.startswith("institution/") else ""
+    if chosen == media.HTML.media_type and view != "rdf" and key and "/" not in key:
+        page = institution_page(request, key, request_language(request), alternates(request), headers_for(request))
+        if page is not None:
+            return page
     try:
         graph = document(request, "ld-describe", resource=iri)
     except ValueError:  # not a valid IRI (spaces, quotes …): nothing can have it

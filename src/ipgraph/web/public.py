@@ -16,9 +16,11 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ..matching.matcher import MAX_LIMIT, Matcher
+from ..matching.records import fetch_opening_hours
 from ..matching.understanding import MatchInputError
 from ..model.catalog import normalize
 from ..model.iris import ID
+from ..sheets.opening_hours import describe
 from .errors import NotFound, Unprocessable
 from .lang import request_language
 
@@ -92,6 +94,24 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
         "concept asked for, n = n steps narrower), then by IRI. Each gives the institution, `distance_km`, "
         "the matched offerings (concept, `match_type` exact/narrower, fee, channels with contact points, "
         "`reachable_from_anywhere` for phone or web), and the node that guides or coordinates it.\n\n"
+        "`near` may also be coordinates typed as text (`45.75,126.63`, `45.75 126.63`, `N45.75 E126.63`, "
+        "`45.75°N, 126.63°E`; latitude first unless hemisphere letters say otherwise).\n\n"
+        "Every answer either ranks institutions or says what to do next. `ordered_by` is `distance` with a "
+        "place and `specificity` without one. `notices` lists what else the answer must say, each with a "
+        "`code`, `message` (in the asked language), `message_zh`, `message_en` and its facts:\n"
+        "- `no_place`: no place given or found; the list is not by distance (`order`).\n"
+        "- `outside_network`: the place lies outside the area the network covers — a division of another "
+        "province named in `near` or in the question (read from the national GB/T 2260 list), or a point whose "
+        "nearest county seat is in another province. `place` (adcode, name, path, point, `found_by` name or "
+        "point), `network_area` (the network's provinces) and `nearest` (iri, id, labels, `distance_km` of "
+        "the nearest institution offering the service). Results stay ranked by distance from that place.\n"
+        "- `no_offering`: no institution offers the service at all; `broader` names the broader services "
+        "whose nearest institutions are in `alternative`.\n"
+        "- `filter_emptied`: institutions offer the service but the filters left none; `filters` lists each "
+        "filter whose removal alone gives results (`name`, `value`, `total_without`, `nearest_km_without`), "
+        "`total_without_filters` the count with no filter.\n\n"
+        "`alternative` is null, or results offered instead (`reason` no_offering, `relation` broader, "
+        "`concepts`, `total`, `results` shaped as `results`, nearest first), never mixed into `results`.\n\n"
         "Unknown service or place, an ambiguous place, or coordinates out of range: 422 with `suggestions` "
         "or `candidates`."),
     responses={**_UNPROCESSABLE, 200: {"description": "interpretation and ranked results", "content": {
@@ -109,7 +129,8 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
                          "distance_km": 2.4, "specificity": 1, "match_type": "narrower",
                          "reachable_from_anywhere": True,
                          "matched_offerings": [{"concept": {"notation": "6.3.3.1-b-6", "label": "侵权对比分析"},
-                                                "match_type": "narrower", "free": False}]}]}}}}},
+                                                "match_type": "narrower", "free": False}]}],
+            "ordered_by": "distance", "notices": [], "alternative": None}}}}},
 )
 async def match(
     request: Request,
@@ -122,11 +143,13 @@ async def match(
     service: str | None = Query(None, max_length=500, description="服务概念 IRI 或编号，可用逗号分隔 / "
                                 "service concept IRI(s) or notation(s), comma-separated",
                                 examples=["6.3.3.1-b-6", "topic-infringement-analysis"]),
-    near: str | None = Query(None, max_length=100, description="地名或 GB/T 2260 区划代码 / place name or code",
+    near: str | None = Query(None, max_length=100, description="地名、GB/T 2260 区划代码或坐标 / place name, code "
+                             "or coordinates (45.75,126.63)",
                              openapi_examples={"city": {"summary": "地级市 / prefecture", "value": "哈尔滨"},
                                                "district": {"summary": "区县 / county level", "value": "道里区"},
                                                "english": {"summary": "English or pinyin", "value": "Harbin"},
-                                               "code": {"summary": "GB/T 2260 code", "value": "230102"}}),
+                                               "code": {"summary": "GB/T 2260 code", "value": "230102"},
+                                               "point": {"summary": "坐标 / coordinates", "value": "45.75,126.63"}}),
     lat: float | None = Query(None, description="纬度 (WGS84) / latitude, -90…90", examples=[45.75]),
     lon: float | None = Query(None, description="经度 (WGS84) / longitude, -180…180", examples=[126.63]),
     radius_km: float | None = Query(None, description="只要此距离内的机构 / only institutions within this many km",
@@ -216,20 +239,25 @@ def institutions(request: Request,
 
 
 @router.get("/institutions/{id}", summary="机构详情 / One institution's public record",
-            description="Names, kind, region, contact, guiding and coordinating nodes, and every offering with its "
-                        "concept, fee, IP types and channels. `id` is the key of the institution IRI "
+            description="Names, kind, region, contact, guiding and coordinating nodes, every offering with its "
+                        "concept, fee, IP types and channels, and `opening_hours` (schema:openingHoursSpecification: "
+                        "`days` as schema.org day names, `opens`, `closes` HH:MM, `text` in the asked language; empty "
+                        "when none is recorded). `id` is the key of the institution IRI "
                         "(…/id/institution/{id}). 404 when there is no such institution.")
 def institution(request: Request,
                 id: str = Path(..., max_length=200, pattern=r"^[^/]+$", examples=["hl-provincial-node"]),
                 lang: str | None = Query(None, description="zh or en")):
     matcher = get_matcher(request.app)
     iri = str(ID) + "institution/" + id
-    records = matcher.records([iri]) if iri in matcher.index.position or _plausible(id) else {}
+    records = matcher.records([iri]) if iri in matcher.index.position or plausible_key(id) else {}
     if iri not in records:
         raise NotFound(zh=f"没有标识为“{id}”的机构。", en=f"No institution with id {id!r}.")
-    return matcher.institution_json(records[iri], request_language(request))
+    language = request_language(request)
+    hours = fetch_opening_hours(matcher.store, iri)
+    return {**matcher.institution_json(records[iri], language),
+            "opening_hours": [{**spec.to_json(), "text": text} for spec, text in zip(hours, describe(hours, language))]}
 
 
-def _plausible(key: str) -> bool:
+def plausible_key(key: str) -> bool:
     """A key that could be in the graph though not yet in the index (the graph is the authority)."""
     return bool(key) and normalize(key) == key.casefold() and all(c.isalnum() or c in "-_." for c in key)

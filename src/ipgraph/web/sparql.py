@@ -3,7 +3,10 @@
 Query by ``GET ?query=``, by ``POST`` form (``application/x-www-form-urlencoded``) or by ``POST
 application/sparql-query`` (§2.1); ``default-graph-uri`` / ``named-graph-uri`` (or the query's ``FROM`` /
 ``FROM NAMED``) choose among the public graphs only. Results by ``Accept`` (or ``?format=``), 406 when
-nothing offered is acceptable. Updates are refused with 403. ``GET /sparql`` with no query describes the
+nothing offered is acceptable. The query side's negative cases of the W3C SPARQL 1.1 Protocol tests are 4xx with a
+message: an update by GET or POST, two ``query`` parameters (``bad_multiple_queries``, ``bad_update_get``), a body
+that is not UTF-8 (``bad_query_non_utf8``: 415 for a declared charset, 400 for bytes that do not decode), another
+body type or none (415), another method (405). ``GET /sparql`` with no query describes the
 service (SPARQL 1.1 Service Description, https://www.w3.org/TR/sparql11-service-description/) in Turtle, or
 shows a query form to a browser. Every query is bounded by ``settings.query_timeout`` and
 ``settings.query_max_bytes`` (see ``public_query``).
@@ -55,9 +58,19 @@ class QueryTooSlow(ApiError):
     status, code = 503, "query_timeout"
 
 
-def _read_only() -> Forbidden:
-    return Forbidden(zh="本端点只读：不接受 SPARQL Update（INSERT、DELETE、LOAD、DROP 等）。",
-                     en="This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, DROP, …) is not accepted.")
+def _read_only() -> BadRequest:
+    """An update sent to the query endpoint (W3C protocol test ``bad_update_get``, and the same by POST)."""
+    return BadRequest(zh="这是只读的 SPARQL 查询端点：不接受 SPARQL Update（INSERT、DELETE、LOAD、DROP 等）。",
+                      en="This is a read-only SPARQL query endpoint: SPARQL Update (INSERT, DELETE, LOAD, DROP, …) "
+                         "is not accepted.")
+
+
+def _one_query(texts: list[str]) -> str | None:
+    """The request's one query, None for none; 400 for two or more (W3C protocol test ``bad_multiple_queries``)."""
+    if len(texts) > 1:
+        raise BadRequest(zh=f"请求中有 {len(texts)} 个 query 参数：每个请求只能有一个查询。",
+                         en=f"The request has {len(texts)} 'query' parameters: send exactly one query per request.")
+    return texts[0] if texts else None
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET) / service description",
@@ -69,6 +82,9 @@ def sparql_get(request: Request,
                default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
                named_graph_uri: list[str] = Query([], alias="named-graph-uri"),
                format: str | None = Query(None, description="result format name, overriding Accept")):
+    if "update" in request.query_params:
+        raise _read_only()
+    query = _one_query(request.query_params.getlist("query"))
     if query is None:
         return service_description(request, format)
     return answer(request, query, default_graph_uri, named_graph_uri, format)
@@ -76,18 +92,21 @@ def sparql_get(request: Request,
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST)",
              description="`application/x-www-form-urlencoded` with `query` (and graph parameters), or "
-                         "`application/sparql-query` with the query as the body. Updates are refused (403).")
+                         "`application/sparql-query` with the query as the body. Updates are refused (400).")
 async def sparql_post(request: Request):
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     params = request.query_params
+    if "update" in params:
+        raise _read_only()
     if content_type == "application/sparql-query":
-        text = (await request.body()).decode("utf-8", errors="replace")
+        _one_query(params.getlist("query") + ["(body)"])
+        text = _utf8(request.headers.get("content-type", ""), await request.body())
         defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     elif content_type == "application/x-www-form-urlencoded":
         form = await request.form()
         if "update" in form:
             raise _read_only()
-        text = form.get("query")
+        text = _one_query([str(v) for v in form.getlist("query")] + params.getlist("query"))
         if not isinstance(text, str):
             raise BadRequest(zh="表单中缺少 query 参数。", en="The form has no 'query' parameter.")
         defaults = [str(v) for v in form.getlist("default-graph-uri")] or params.getlist("default-graph-uri")
@@ -100,6 +119,20 @@ async def sparql_post(request: Request):
             en=f"Unsupported request body type '{content_type or '(none)'}': send application/sparql-query "
                "or a form (application/x-www-form-urlencoded).")
     return await run_in_threadpool(answer, request, text, defaults, named, params.get("format"))
+
+
+def _utf8(content_type: str, body: bytes) -> str:
+    """A direct POST's query text: the protocol's media type is UTF-8 only (W3C test ``bad_query_non_utf8``)."""
+    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in content_type.split(";")[1:]
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(zh=f"查询须以 UTF-8 编码提交，不支持字符集“{charset}”。",
+                                   en=f"The query must be sent in UTF-8; charset '{charset}' is not supported.")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(zh=f"查询文本不是有效的 UTF-8（第 {error.start + 1} 字节）。",
+                         en=f"The query text is not valid UTF-8 (byte {error.start + 1}).") from None
 
 
 @router.options("/sparql", include_in_schema=False)
@@ -187,7 +220,11 @@ def service_description(request: Request, format_name: str | None) -> Response:
         chosen = _choose(request, offered, None, ("服务描述", "The service description"))
     if chosen == media.HTML.media_type:
         lang = request_language(request)
-        return render(request, "sparql.html", lang=lang, endpoint=base.url("sparql"), example=EXAMPLE_QUERY,
+        # the address this browser reached (a test or staging server is not the production one), and the
+        # deployment's public address when that differs
+        here = f"{request.base_url}sparql"
+        return render(request, "sparql.html", lang=lang, endpoint=here,
+                      public_endpoint=base.url("sparql") if base.url("sparql") != here else None, example=EXAMPLE_QUERY,
                       formats=list(dict.fromkeys({**RESULTS_TYPES, **GRAPH_TYPES}.values())),
                       timeout=f"{settings.query_timeout:g}", max_bytes=settings.query_max_bytes)
     endpoint = URIRef(base.url("sparql"))

@@ -37,7 +37,14 @@
     if (km === null || km === undefined) { return null; }
     return km < 1 ? Math.round(km * 1000) + " m" : km.toFixed(1) + " km";
   }
-  function page(id) { return "/id/institution/" + encodeURIComponent(id) + (zh ? "" : "?lang=en"); }
+  var back = null;  /* the results page an institution page links back to (set for each answer shown) */
+  function page(id) {
+    var p = new URLSearchParams();
+    if (!zh) { p.set("lang", "en"); }
+    if (back) { p.set("back", back); }
+    var query = p.toString();
+    return "/id/institution/" + encodeURIComponent(id) + (query ? "?" + query : "");
+  }
   var order = {phone: 0, web: 1, window: 2, onsite: 3};
 
   function channelItem(c) {
@@ -51,7 +58,7 @@
     return li;
   }
 
-  function result(r) {
+  function result(r, alternative) {
     var services = el("ul", {"class": "plain"}), channels = {}, list = [];
     r.matched_offerings.forEach(function (m) {
       var li = el("li", {}, [m.concept.label]);
@@ -69,6 +76,7 @@
       el("h2", {}, [el("span", {"class": "rank"}, [r.rank + "."]), el("a", {href: r.id ? page(r.id) : r.iri}, [r.label])])]);
     var d = distance(r.distance_km);
     if (d) { head.appendChild(el("span", {"class": "distance"}, [d])); }
+    if (alternative) { head.appendChild(el("span", {"class": "tag alt"}, [zh ? "替代结果" : "alternative"])); }
     var kind = (r.kind && r.kind.label) || "";
     if (r.region && r.region.path) { kind += " · " + r.region.path; }
     var dl = el("dl", {}, [el("dt", {}, [zh ? "匹配的服务" : "Matching services"]), el("dd", {}, [services])]);
@@ -83,7 +91,7 @@
       dl.appendChild(el("dt", {}, [zh ? "指导、协调机构" : "Guided / coordinated by"]));
       dl.appendChild(dd);
     }
-    return el("li", {"class": "result", "data-iri": r.iri}, [head, el("p", {"class": "kind"}, [kind]), dl]);
+    return el("li", {"class": alternative ? "result alternative" : "result", "data-iri": r.iri}, [head, el("p", {"class": "kind"}, [kind]), dl]);
   }
 
   function interpretation(i) {
@@ -91,23 +99,38 @@
     var concepts = i.concepts.map(function (c) { var h = (how[c.how] || [c.how, c.how])[zh ? 0 : 1]; return zh ? c.label + "（" + h + "）" : c.label + " (" + h + ")"; });
     var parts = [(zh ? "服务：" : "Service: ") + concepts.join(zh ? "、" : "; ")];
     if (i.expanded_to && i.expanded_to.length) { parts.push(zh ? "含下位服务 " + i.expanded_to.length + " 项" : "including " + i.expanded_to.length + " narrower services"); }
-    if (i.place) { parts.push((zh ? "地点：" : "place: ") + ((i.place.region && i.place.region.path) || i.place.lat.toFixed(4) + ", " + i.place.lon.toFixed(4))); }
+    if (i.place) {
+      var named = i.place.how === "national list" ? i.place.matched : null;  /* a place of another province */
+      parts.push((zh ? "地点：" : "place: ") + ((i.place.region && i.place.region.path) || named || i.place.lat.toFixed(4) + ", " + i.place.lon.toFixed(4)));
+    }
     return (zh ? "理解为：" : "Understood as: ") + parts.join(zh ? "；" : "; ") + (zh ? "。" : ".");
   }
 
   function showAnswer(body, offset) {
-    var shown = body.results.length, total = body.total;
-    var summary = shown ? (zh ? "共有 " + total + " 家机构提供该服务，按距离由近到远排列，以下为第 " + (offset + 1) + "–" + (offset + shown) + " 家。"
-                                : total + " institutions offer this service, nearest first; showing " + (offset + 1) + "–" + (offset + shown) + ".")
-                        : (zh ? "没有找到提供该服务的机构（共 " + total + " 家）。" : "No institution offers this service here (" + total + " in all).");
+    back = "/?" + params(offset).toString();
+    var shown = body.results.length, total = body.total, byDistance = body.ordered_by === "distance";
+    var order = zh ? (byDistance ? "按距离由近到远排列" : "未按距离排列") : (byDistance ? "nearest first" : "not ordered by distance");
+    var summary = shown ? (zh ? "共有 " + total + " 家机构提供该服务，" + order + "，以下为第 " + (offset + 1) + "–" + (offset + shown) + " 家。"
+                                : total + " institutions offer this service, " + order + "; showing " + (offset + 1) + "–" + (offset + shown) + ".")
+                        : (zh ? "没有找到符合条件的机构。" : "No institution matches.");
     var nodes = [el("h2", {id: "answer-title", "class": "summary", style: "font-size:1rem;font-weight:400"}, [summary]),
                  el("p", {"class": "hint"}, [interpretation(body.interpretation)])];
+    (body.notices || []).forEach(function (n) { nodes.push(el("p", {"class": "notice", "data-code": n.code}, [n.message])); });
     if (shown) {
-      nodes.push(el("ol", {"class": "results", start: String(offset + 1)}, body.results.map(result)));
+      nodes.push(el("ol", {"class": "results", start: String(offset + 1)}, body.results.map(function (r) { return result(r, false); })));
       var nav = el("nav", {"class": "pages", "aria-label": zh ? "翻页" : "Pages"});
       if (offset > 0) { nav.appendChild(pager(Math.max(0, offset - body.limit), zh ? "上一页" : "Previous", "prev")); } else { nav.appendChild(el("span")); }
       if (offset + shown < total) { nav.appendChild(pager(offset + body.limit, zh ? "下一页" : "Next", "next")); }
       if (nav.querySelector("a")) { nodes.push(nav); }
+    }
+    var alt = body.alternative;
+    if (alt && alt.results.length) {
+      var names = alt.concepts.map(function (c) { return c.label; }).join(zh ? "、" : "; ");
+      var title = zh ? "替代结果：提供上位服务“" + names + "”的机构（最近的 " + alt.results.length + " 家）"
+                     : "Alternatives: institutions offering the broader service “" + names + "” (nearest " + alt.results.length + ")";
+      nodes.push(el("section", {"class": "alternative", "aria-labelledby": "alternative-title"}, [
+        el("h3", {id: "alternative-title", style: "font-size:1rem"}, [title]),
+        el("ol", {"class": "results"}, alt.results.map(function (r) { return result(r, true); }))]));
     }
     answer.replaceChildren.apply(answer, nodes);
   }
