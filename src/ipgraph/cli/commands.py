@@ -93,3 +93,16 @@ def open_existing(store_class, settings: Settings):
     except OSError as error:
         raise UserError(f"cannot open the store under {settings.data_dir} ({error}); stop `ipgraph serve` "
                         "first") from None
+
+
+def open_local(data_dir: str | None, in_memory: bool):
+    """The embedded store a read-only command uses: the on-disk one (seeded on first use), or a fresh in-memory
+    one with the sample network; a clean message when `ipgraph serve` holds the on-disk store."""
+    from ..store.seed import open_embedded
+
+    settings = Settings.from_env(data_dir=data_dir)
+    try:
+        return open_embedded(None if in_memory else settings.data_dir / "store", progress=progress)
+    except OSError as error:
+        raise UserError(f"cannot open the store under {settings.data_dir} ({error}); is `ipgraph serve` "
+                        "using it? Try --in-memory") from error

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # importing a command's module registers it; this order is the order of `ipgraph --help`
-from . import serve, spreadsheets, match, validate, load, backup, bench  # noqa: F401  isort: skip
+from . import serve, spreadsheets, match, coverage, validate, load, backup, bench  # noqa: F401  isort: skip
 from .commands import COMMANDS, UserError
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..settings import Settings
-from .commands import Command, UserError, command, progress
+from .commands import Command, UserError, command, open_local
 
 
 @command("match", "find institutions near a place that offer a service, nearest first "
@@ -36,15 +35,9 @@ def _match(parser: argparse.ArgumentParser) -> Command:
 
         from ..matching.matcher import Matcher
         from ..matching.understanding import MatchInputError
-        from ..store.seed import open_embedded
         from .match_text import table
 
-        settings = Settings.from_env(data_dir=args.data_dir)
-        try:
-            store = open_embedded(None if args.in_memory else settings.data_dir / "store", progress=progress)
-        except OSError as error:
-            raise UserError(f"cannot open the store under {settings.data_dir} ({error}); is `ipgraph serve` "
-                            "using it? Try --in-memory") from error
+        store = open_local(args.data_dir, args.in_memory)
         try:
             matcher = Matcher(store)
             result = matcher.match(args.text, service=args.service, near=args.near, lat=args.lat, lon=args.lon,

@@ -33,7 +33,9 @@ def _serve(parser: argparse.ArgumentParser) -> Command:
         progress(f"{store.triple_count()} triples; serving on http://{settings.host}:{settings.port}/")
         try:
             widen_h11_request_target()  # curl '…/api/match?q=侵权分析' sends raw UTF-8
-            uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="info",
+            app = create_app(settings, store)
+            app.state.publish_coverage = True  # the coverage graph (…/graph/coverage) written at start, for /sparql
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
                         http="h11")
         finally:
             store.close()

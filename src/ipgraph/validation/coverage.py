@@ -2,7 +2,8 @@
 it (with the severity and the verb of the sentence each encodes, and where it interprets, how), or why data cannot.
 Built from the clause index (:func:`ipgraph.model.spec.requirement_clauses`) and the shapes.
 
-``python -m ipgraph.validation.coverage`` rewrites the file; a test fails when it is stale.
+``python -m ipgraph.validation.coverage`` rewrites the file; a test fails when it is stale. (``ipgraph coverage`` is
+another table: the coverage gaps of the service network, :mod:`ipgraph.matching.coverage_gaps`.)
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..settings import Settings
 from ..store.base import Store
-from . import admin, api_docs, dataset, errors, feedback, finder, health, pages, public, sparql, validation
+from . import admin, api_docs, coverage, dataset, errors, feedback, finder, health, pages, public, sparql, validation
 from .utf8_targets import PercentEncodeQuery
 
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(finder.router)  # /: the public finder page
     feedback.install(app)  # POST /api/feedback (7.2, private graph), /api/institutions/{id}/feedback-summary
     admin.install(app)  # /admin/…: bearer-token writes, compliance, feedback; the admin page
+    coverage.install(app)  # /api/coverage, /coverage: counties far from each service (graph …/graph/coverage)
     # /static/…: assets the pages use, bundled in the package (static/vendor/README.md says where each comes from)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
