@@ -144,10 +144,15 @@ class Modified:
         self.refresh()
         return self._times.get(key)
 
-    def after(self, moment: datetime) -> set[str]:
-        """Keys of the institutions written after ``moment``."""
+    def after(self, moment: datetime, *, inclusive: bool = False) -> set[str]:
+        """Keys of the institutions written after ``moment`` (or at it, when ``inclusive``)."""
         self.refresh()
-        return {key for key, when in self._times.items() if when > moment}
+        return {key for key, when in self._times.items() if when > moment or (inclusive and when == moment)}
+
+    def all(self) -> tuple[FeedState, dict[str, datetime]]:
+        """The feed state and every institution key's latest write."""
+        current = self.refresh()
+        return current, dict(self._times)
 
     def latest(self) -> datetime | None:
         return self.refresh().latest
