@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib import Graph
+from sample_copies import institution_copy
 
 from ipgraph.settings import Settings
 from ipgraph.store import changes as feed
@@ -19,20 +19,6 @@ from ipgraph.web import create_app
 TOKEN = "changes-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TURTLE = {**AUTH, "Content-Type": "text/turtle"}
-SOURCE = "https://w3id.org/ipgraph/id/institution/hrb-songbei-tisc"
-
-
-def institution(key: str, name: str) -> bytes:
-    """A copy of a sample outlet under another key and name, as Turtle (valid: designation and all)."""
-    clone = Graph()
-    for s, p, o in Graph().parse(SAMPLE_NETWORK):
-        if str(s).startswith(SOURCE):
-            new_s = URIRef(str(s).replace("/hrb-songbei-tisc", "/" + key))
-            new_o = URIRef(str(o).replace("/hrb-songbei-tisc", "/" + key)) if isinstance(o, URIRef) else o
-            if p == SKOS.prefLabel and getattr(o, "language", None) == "zh":
-                new_o = Literal(name, lang="zh")
-            clone.add((new_s, p, new_o))
-    return clone.serialize(format="turtle").encode()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +43,7 @@ def latest(client) -> str:
 
 
 def upload(client, key: str, name: str) -> dict:
-    response = client.post("/admin/upload", content=institution(key, name), headers=TURTLE)
+    response = client.post("/admin/upload", content=institution_copy(key, name), headers=TURTLE)
     assert response.status_code == 200, response.text
     return response.json()
 

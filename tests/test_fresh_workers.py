@@ -16,12 +16,11 @@ import urllib.request
 
 import pytest
 from engines import free_port
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SKOS
 from remote_fixtures import start_engine
+from sample_copies import institution_copy
 
 from ipgraph.store.remote import RemoteStore
-from ipgraph.store.seed import SAMPLE_NETWORK, mark_seeded, seed
+from ipgraph.store.seed import mark_seeded, seed
 
 TOKEN = "fresh-workers-token"
 INSTITUTION = "https://w3id.org/ipgraph/id/institution/"
@@ -57,18 +56,6 @@ def _wait_ready(server: subprocess.Popen, url: str, timeout: float = 180.0) -> N
     raise AssertionError(f"{url} did not start")
 
 
-def _clone(key: str, name: str, source: str = "hrb-songbei-tisc") -> bytes:
-    clone = Graph()
-    for s, p, o in Graph().parse(SAMPLE_NETWORK):
-        if str(s).startswith(INSTITUTION + source):
-            new_s = URIRef(str(s).replace("/" + source, "/" + key))
-            new_o = URIRef(str(o).replace("/" + source, "/" + key)) if isinstance(o, URIRef) else o
-            if p == SKOS.prefLabel and getattr(o, "language", None) == "zh":
-                new_o = Literal(name, lang="zh")
-            clone.add((new_s, p, new_o))
-    return clone.serialize(format="turtle").encode()
-
-
 def _matched(url: str) -> set[str]:
     answer = _get(url + "/api/match?service=6.3.3.1-b-6&near=%E6%9D%BE%E5%8C%97%E5%8C%BA&limit=100")
     return {r["id"] for r in answer["results"]}
@@ -92,7 +79,7 @@ def test_a_write_through_one_worker_is_in_the_other_workers_answers_without_rest
         (_, a), (_, b) = servers
         assert "fresh-worker-tisc" not in _matched(b)
 
-        body = _clone("fresh-worker-tisc", "新鲜度测试中心")
+        body = institution_copy("fresh-worker-tisc", "新鲜度测试中心")
         if through == "upload":
             request = urllib.request.Request(a + "/admin/upload", data=body, headers={
                 "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})

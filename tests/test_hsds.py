@@ -13,15 +13,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SKOS
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sample_copies import institution_copy
 
 from ipgraph.matching.hsds import uid
 from ipgraph.model.places import haversine_km
 from ipgraph.settings import Settings
-from ipgraph.store.seed import SAMPLE_NETWORK
 from ipgraph.web import create_app
 
 HSDS = Path(__file__).parents[1] / "standards" / "hsds-3"
@@ -194,31 +192,19 @@ def test_tabular_export_is_a_datapackage_whose_rows_match_the_api(client):
 
 # -- a mirror ---------------------------------------------------------------------------------------------
 
-def _clone(key: str, name: str, source: str = "hrb-songbei-tisc") -> bytes:
-    clone = Graph()
-    for s, p, o in Graph().parse(SAMPLE_NETWORK):
-        if str(s).startswith(INSTITUTION + source):
-            new_s = URIRef(str(s).replace("/" + source, "/" + key))
-            new_o = URIRef(str(o).replace("/" + source, "/" + key)) if isinstance(o, URIRef) else o
-            if p == SKOS.prefLabel and getattr(o, "language", None) == "zh":
-                new_o = Literal(name, lang="zh")
-            clone.add((new_s, p, new_o))
-    return clone.serialize(format="turtle").encode()
-
-
 def _upload(client, body: bytes) -> None:
     response = client.post("/admin/upload", content=body, headers={**AUTH, "Content-Type": "text/turtle"})
     assert response.status_code == 200, response.text[:500]
 
 
 def test_a_mirror_kept_with_modified_after_ends_identical_to_a_full_fetch(client):
-    _upload(client, _clone("hsds-mirror-a", "镜像测试甲"))
-    _upload(client, _clone("hsds-mirror-b", "镜像测试乙"))
+    _upload(client, institution_copy("hsds-mirror-a", "镜像测试甲"))
+    _upload(client, institution_copy("hsds-mirror-b", "镜像测试乙"))
     mirror = {s["id"]: s for s in every(client, "/hsds/services", full="true")}
     mark = client.get("/api/changes", params={"limit": 1}).json()["latest"]
 
-    _upload(client, _clone("hsds-mirror-a", "镜像测试甲（改名）"))     # changed
-    _upload(client, _clone("hsds-mirror-c", "镜像测试丙"))              # new
+    _upload(client, institution_copy("hsds-mirror-a", "镜像测试甲（改名）"))     # changed
+    _upload(client, institution_copy("hsds-mirror-c", "镜像测试丙"))              # new
     assert client.delete("/admin/institutions/hsds-mirror-b", headers=AUTH).status_code == 200   # gone
 
     # the consumer: which institutions changed (the feed), then their services as they are now

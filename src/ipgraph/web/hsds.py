@@ -68,6 +68,14 @@ def page(items: list[dict], number: int, per_page: int) -> dict:
             "first_page": number == 1, "last_page": number >= pages, "empty": total == 0, "contents": contents}
 
 
+def _one(items: dict[str, dict], id: str, zh: str, en: str) -> dict:
+    """The object with that id, or a 404 naming what was asked for (``zh``/``en``: what kind of object)."""
+    found = items.get(id)
+    if found is None:
+        raise NotFound(zh=f"没有标识为“{id}”的{zh}。", en=f"No {en} with id {id!r}.")
+    return found
+
+
 def _search(items: list[dict], text: str | None, fields=("name", "alternate_name", "description")) -> list[dict]:
     if not text or not text.strip():
         return items
@@ -126,10 +134,7 @@ def services(request: Request, page_number: int = Query(1, ge=1, alias="page"),
 
 @router.get("/services/{id}", summary="HSDS: one service, fully nested", responses={404: {"description": "no such service"}})
 def service(request: Request, id: str = Path(..., pattern=_ID), lang: str | None = _LANG):
-    found = directory(request).services.get(id)
-    if found is None:
-        raise NotFound(zh=f"没有标识为“{id}”的服务。", en=f"No service with id {id!r}.")
-    return found
+    return _one(directory(request).services, id, "服务", "service")
 
 
 @router.get("/organizations", summary="HSDS: organizations (institutions)",
@@ -158,10 +163,7 @@ def _with_services(found: hsds.Directory, org: dict, nested: bool) -> dict:
 def organization(request: Request, id: str = Path(..., pattern=_ID), full_service: bool = Query(False),
                  lang: str | None = _LANG):
     found = directory(request)
-    org = found.organizations.get(id)
-    if org is None:
-        raise NotFound(zh=f"没有标识为“{id}”的机构。", en=f"No organization with id {id!r}.")
-    return _with_services(found, org, full_service)
+    return _with_services(found, _one(found.organizations, id, "机构", "organization"), full_service)
 
 
 @router.get("/service_at_locations", summary="HSDS: services at locations, optionally near a point",
@@ -219,10 +221,7 @@ def _point(request: Request, near: str) -> tuple[float, float]:
 @router.get("/service_at_locations/{id}", summary="HSDS: one service at a location, with the location",
             responses={404: {"description": "no such service at location"}})
 def service_at_location(request: Request, id: str = Path(..., pattern=_ID), lang: str | None = _LANG):
-    found = directory(request).service_at_locations.get(id)
-    if found is None:
-        raise NotFound(zh=f"没有标识为“{id}”的服务地点。", en=f"No service_at_location with id {id!r}.")
-    return found
+    return _one(directory(request).service_at_locations, id, "服务地点", "service_at_location")
 
 
 @router.get("/taxonomies", summary="HSDS: taxonomies (the service catalogue, IP types)")
@@ -234,10 +233,7 @@ def taxonomies(request: Request, page_number: int = Query(1, ge=1, alias="page")
 
 @router.get("/taxonomies/{id}", summary="HSDS: one taxonomy", responses={404: {"description": "no such taxonomy"}})
 def taxonomy(request: Request, id: str = Path(..., pattern=_ID), lang: str | None = _LANG):
-    found = directory(request).taxonomies.get(id)
-    if found is None:
-        raise NotFound(zh=f"没有标识为“{id}”的分类体系。", en=f"No taxonomy with id {id!r}.")
-    return found
+    return _one(directory(request).taxonomies, id, "分类体系", "taxonomy")
 
 
 @router.get("/taxonomy_terms", summary="HSDS: taxonomy terms (catalogue concepts; code = notation)",
@@ -259,10 +255,7 @@ def taxonomy_terms(request: Request, page_number: int = Query(1, ge=1, alias="pa
 @router.get("/taxonomy_terms/{id}", summary="HSDS: one taxonomy term",
             responses={404: {"description": "no such taxonomy term"}})
 def taxonomy_term(request: Request, id: str = Path(..., pattern=_ID), lang: str | None = _LANG):
-    found = directory(request).taxonomy_terms.get(id)
-    if found is None:
-        raise NotFound(zh=f"没有标识为“{id}”的分类词。", en=f"No taxonomy term with id {id!r}.")
-    return found
+    return _one(directory(request).taxonomy_terms, id, "分类词", "taxonomy term")
 
 
 @router.get("/export.zip", summary="HSDS tabular export: a data package of CSVs",
