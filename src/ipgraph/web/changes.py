@@ -9,7 +9,7 @@ the provenance graph (:mod:`ipgraph.store.changes`); :func:`moment` is the one r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from fastapi import APIRouter, FastAPI, Query, Request
 
@@ -66,7 +66,7 @@ def changes(request: Request,
             limit: int = Query(100, ge=1, le=MAX_CHANGES), offset: int = Query(0, ge=0)):
     start = moment(since, "since")
     state = feed.state(request.app.state.store)
-    found = feed.since(request.app.state.store, start or datetime.min.replace(tzinfo=feed.now().tzinfo))
+    found = feed.since(request.app.state.store, start or datetime.min.replace(tzinfo=timezone.utc))
     page = found[offset:offset + limit]
     following = None
     if offset + limit < len(found):

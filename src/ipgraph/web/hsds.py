@@ -104,11 +104,12 @@ def _modified(items: list[dict], found: hsds.Directory, after: str | None, organ
 
 
 @router.get("/", summary="HSDS: about this API",
-            description="The HSDS version, the profile (docs/hsds.md) and the OpenAPI document.")
+            description="The HSDS version, where the profile is documented (this service's API page, HSDS tag) "
+                        "and the OpenAPI document.")
 def about(request: Request):
     root = str(request.base_url).rstrip("/")
-    return {"version": hsds.VERSION, "profile": "https://w3id.org/ipgraph/docs/hsds",
-            "openapi_url": root + "/openapi.json"}
+    # the profile's routes as this service documents them (docs/hsds.md in the source says the same at length)
+    return {"version": hsds.VERSION, "profile": root + "/docs#/HSDS%203.0.1", "openapi_url": root + "/openapi.json"}
 
 
 @router.get("/services", summary="HSDS: services (one per offering of an institution)",
