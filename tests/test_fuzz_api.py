@@ -1,4 +1,4 @@
-"""Fuzzing the public and admin JSON API from its own OpenAPI description (schemathesis): whatever the
+"""Fuzzing the public, admin and HSDS JSON API from its own OpenAPI description (schemathesis): whatever the
 generated input, no 5xx and no response that breaks the documented schema. Bounded: a few examples per
 operation, no shrinking deadline, one writable in-memory store for the module."""
 
@@ -25,7 +25,7 @@ EXAMPLES = 3
 _store = EmbeddedStore()
 _app = create_app(Settings(admin_token=TOKEN, feedback_burst=10_000, feedback_per_minute=10_000,
                            max_upload_bytes=100_000), _store)
-schema = schemathesis.openapi.from_asgi("/openapi.json", _app).include(path_regex=r"^/(api|admin)/")
+schema = schemathesis.openapi.from_asgi("/openapi.json", _app).include(path_regex=r"^/(api|admin|hsds)/")
 
 
 @pytest.fixture(scope="module", autouse=True)

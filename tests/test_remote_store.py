@@ -9,14 +9,16 @@ import http.server
 import socket
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from remote_fixtures import start_engine
 
-from ipgraph.model.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, institution_graph
+from ipgraph.model.iris import GRAPH, ID, IPG, PRIVATE_GRAPH, PROVENANCE_GRAPH, institution_graph
 from ipgraph.settings import Settings
+from ipgraph.store import changes
 from ipgraph.store.base import BadData, QueryRefused, StoreError, StoreUnavailable
 from ipgraph.store.remote import RemoteStore, _chunks
 from ipgraph.web import create_app
@@ -287,19 +289,27 @@ def test_ipgraph_load_pushes_reference_data_and_a_network_and_loading_again_chan
         where = ["--sparql-endpoint", engine.query_endpoint, "--update-endpoint", engine.update_endpoint]
         assert main(["load", str(network), *where]) == 0
         store = RemoteStore(engine.query_endpoint, engine.update_endpoint)
-        count = store.triple_count()
+
+        def data_triples() -> int:   # every load is a write the change feed records: count all but its record
+            return store.triple_count() - len(store.select("admin-quads", graph=PROVENANCE_GRAPH))
+
+        count = data_triples()
+        loads = changes.state(store).count
         kinds = {str(r["kind"]).rsplit("#", 1)[-1]: int(r["count"]) for r in store.select("count-institutions")}
         assert kinds == {"TISC": 1, "PublicLibraryOutlet": 1}  # the ontology's class tree is there
         assert {institution_graph("x"), institution_graph("y"), GRAPH["shapes"]} <= set(store.graph_names())
         assert main(["load", str(network), *where]) == 0
-        assert store.triple_count() == count
+        assert data_triples() == count
+        assert changes.state(store).count == loads + 1
+        assert {c.institution for c in changes.since(store, datetime(2000, 1, 1, tzinfo=timezone.utc))
+                if c.action == "load"} == {"x", "y"}
 
         bad = tmp_path / "bad.ttl"
         bad.write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
         capsys.readouterr()
         assert main(["load", "--no-reference", str(bad), *where]) == 2
         assert "bad.ttl" in capsys.readouterr().err
-        assert store.triple_count() == count
+        assert data_triples() == count
         assert main(["load", str(network)]) == 2  # no endpoint given
     finally:
         engine.remove()

@@ -14,3 +14,4 @@ ONTOLOGY_DIR = HOME / "ontology"
 SHAPES_DIR = HOME / "shapes"
 QUERIES_DIR = HOME / "queries"
 DATA_DIR = HOME / "data"
+STANDARDS_DIR = HOME / "standards"   # official schemas the exports are checked against (HSDS 3, CPSV-AP)

@@ -48,6 +48,9 @@ class Settings:
     feedback_burst: int = field(default=5, metadata={"help": "feedback submissions a client may make at once"})
     feedback_per_minute: float = field(default=2.0,
                                        metadata={"help": "feedback submissions per minute a client regains"})
+    feed_poll_seconds: float = field(default=2.0,
+                                     metadata={"help": "how often a worker over a remote store asks the change feed "
+                                                       "whether another worker wrote (0 = never)"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
 from ..model.network import owner_key, split_by_institution
+from ..store import changes
 from ..store.base import Store
 from ..validation.compiled import CompiledEngine
 from ..validation.findings import Finding, to_report
@@ -51,7 +50,6 @@ SPREADSHEET_TYPES = {
 }
 Extras = list[tuple[URIRef, Node]]
 WHOLE_RUN = 1500   # more focus nodes than this: validate everything once instead of by focus node
-_INSTITUTION_GRAPH = str(institution_graph(""))
 
 
 class UnsupportedType(ValueError):
@@ -124,16 +122,11 @@ def parse_upload(body: bytes, media_type: str) -> Graph:
 
 def graph_key(graph: URIRef) -> str | None:
     """The institution key of an institution graph's name, or None for other graphs."""
-    text = str(graph)
-    return text[len(_INSTITUTION_GRAPH):] or None if text.startswith(_INSTITUTION_GRAPH) else None
+    return changes.institution_key(graph)
 
 
 def _finding_institution(finding: Finding) -> str | None:
     return owner_key(finding.focus) if isinstance(finding.focus, URIRef) else None
-
-
-def _now() -> Literal:
-    return Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
 class Writer:
@@ -240,20 +233,8 @@ class Writer:
     def _activity(description: Graph, graphs: Mapping[URIRef, Graph], extras: Extras, *, agent: str,
                   action: str) -> URIRef:
         """Add the ``prov:Activity`` (who, when, which graphs) to ``description``; returns its IRI."""
-        activity = ID["activity/" + uuid.uuid4().hex]
-        who = ID["agent/" + agent.replace(":", "-")]
-        description.add((activity, RDF.type, PROV.Activity))
-        description.add((activity, RDF.type, IPG.AdminWrite))
-        description.add((activity, IPG.action, Literal(action)))
-        description.add((activity, PROV.endedAtTime, _now()))
-        description.add((activity, PROV.wasAssociatedWith, who))
-        description.add((who, RDF.type, PROV.Agent))
-        description.add((who, RDFS.label, Literal(agent)))
-        for name, content in graphs.items():
-            description.add((activity, PROV.generated if len(content) else PROV.invalidated, name))
-        for p, o in extras:
-            description.add((activity, p, o))
-        return activity
+        return changes.describe_activity(description, {name: len(content) for name, content in graphs.items()},
+                                         agent=agent, action=action, extras=extras)
 
     # -- the writes ------------------------------------------------------------------------------------
     def upload(self, data: Graph, *, agent: str) -> WriteResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import replace
 
 import numpy as np
@@ -338,8 +339,9 @@ class Matcher:
         return tuple(sorted(out, key=lambda m: (m.depth, m.concept, m.offering.iri)))
 
     def institutions(self, *, kind: str | None = None, region: str | None = None, service: str | None = None,
-                     limit: int = 20, offset: int = 0) -> tuple[int, list[str]]:
-        """IRIs of institutions (by IRI) of a kind, in a region (and the regions under it), offering a service."""
+                     limit: int = 20, offset: int = 0, within: Collection[str] | None = None) -> tuple[int, list[str]]:
+        """IRIs of institutions (by IRI) of a kind, in a region (and the regions under it), offering a service,
+        and among the IRIs ``within`` when given (e.g. those written after a time)."""
         if limit < 1 or limit > MAX_LIMIT or offset < 0:
             raise MatchInputError("limit", zh=f"limit 须在 1 到 {MAX_LIMIT} 之间，offset 不能为负。",
                                   en=f"limit must be between 1 and {MAX_LIMIT} and offset not negative.")
@@ -359,6 +361,10 @@ class Matcher:
             offering = np.zeros(len(index), dtype=bool)
             offering[index.off_inst[offs]] = True
             keep &= offering
+        if within is not None:
+            among = np.zeros(len(index), dtype=bool)
+            among[[index.position[iri] for iri in within if iri in index.position]] = True
+            keep &= among
         positions = np.flatnonzero(keep)
         return len(positions), [index.iris[int(p)] for p in positions[offset:offset + limit]]
 

@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 from ..model.iris import ONTOLOGY_GRAPH, REGIONS_GRAPH, SCHEMES_GRAPH, SHAPES_GRAPH
 from ..model.network import split_by_institution
 from ..paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
+from . import changes
 from .base import Store
 
 SAMPLE_NETWORK = DATA_DIR / "sample-network.ttl"
@@ -30,12 +31,14 @@ def reference_files() -> dict[URIRef, list[Path]]:
     }
 
 
-def load_network(store: Store, path: Path) -> int:
-    """Load a network document into one named graph per institution; returns how many graphs."""
+def load_network(store: Store, path: Path, *, agent: str = "ipgraph-load") -> int:
+    """Load a network document into one named graph per institution, and record the write in the change
+    feed (after the data, so a reader of the feed finds what it announces); returns how many graphs."""
     graph = Graph()
     graph.parse(path)
     parts = split_by_institution(graph)
     store.replace_graphs(parts)
+    changes.record(store, {name: len(content) for name, content in parts.items()}, agent=agent, action="load")
     return len(parts)
 
 

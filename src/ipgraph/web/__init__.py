@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..settings import Settings
 from ..store.base import Store
-from . import admin, api_docs, coverage, dataset, errors, feedback, finder, health, pages, public, sparql, validation
+from . import (admin, api_docs, changes, coverage, dataset, errors, feedback, finder, freshness, health, hsds, pages,
+               public, sparql, validation)
 from .utf8_targets import PercentEncodeQuery
 
 
@@ -39,6 +40,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(pages.router)  # /id/…, /ontology, /context.jsonld: linked-data pages
     app.include_router(dataset.router)  # /dataset (VoID + DCAT), /dumps/…
     public.install(app)  # /api/match, /api/services, /api/places, /api/institutions; matcher on app.state
+    freshness.install(app)  # workers over a remote store poll the change feed and rebuild their index
+    changes.install(app)  # /api/changes: the change feed (which institutions each write touched, when)
+    hsds.install(app)  # /hsds/…: Open Referral HSDS 3.0.1 read routes and tabular export (docs/hsds.md)
     app.include_router(validation.router)  # POST /api/validate: SHACL report, writes nothing
     app.include_router(finder.router)  # /: the public finder page
     feedback.install(app)  # POST /api/feedback (7.2, private graph), /api/institutions/{id}/feedback-summary

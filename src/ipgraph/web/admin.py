@@ -27,11 +27,12 @@ from ..matching.matcher import MAX_LIMIT
 from ..matching.understanding import MatchInputError
 from ..settings import Settings
 from ..validation.reference import clause_key
-from . import coverage, health
+from . import coverage
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
-from .public import get_matcher, hold_records, refresh
+from .freshness import refresh_after_write
+from .public import get_matcher, hold_records
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 _bearer = HTTPBearer(auto_error=False, description="the administrators' token (IPGRAPH_ADMIN_TOKEN)")
@@ -75,8 +76,8 @@ def writer(app: FastAPI) -> write_path.Writer:
     """The app's one writer (created on first use), which refreshes the match index after each commit."""
     current = getattr(app.state, "writer", None)
     if current is None:
-        current = write_path.Writer(app.state.store, on_commit=lambda: (refresh(app), health.forget_counts(app),
-                                                                         coverage.publish(app)),
+        current = write_path.Writer(app.state.store,
+                                    on_commit=lambda: (refresh_after_write(app), coverage.publish(app)),
                                     before_commit=lambda: hold_records(app))
         app.state.writer = current
     return current

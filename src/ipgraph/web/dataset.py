@@ -15,12 +15,15 @@ import re
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, VOID, XSD
 
 from ..model.iris import IPG
 from ..store import queries
+from . import changes
 from . import negotiate as media
 from .base_iri import BaseIri
+from .conditional import conditional
 from .cors import OpenRoute
 from .errors import NotFound
 from .lang import request_language
@@ -103,27 +106,37 @@ def description(request: Request) -> Graph:
 
 @router.get("/dataset", summary="Dataset description (VoID + DCAT)",
             description="Title, licence, publisher, counts over the public graphs, SPARQL endpoint and dump "
-                        "links; HTML, Turtle, JSON-LD, N-Triples or RDF/XML by `Accept` or `format`.")
+                        "links; HTML, Turtle, JSON-LD, N-Triples or RDF/XML by `Accept` or `format`. `ETag` and "
+                        "`Last-Modified` (the latest write); conditional requests get 304 when nothing changed.",
+            responses={304: {"description": "not modified"}})
 def dataset(request: Request, format: str | None = Query(None, description="html, ttl, jsonld, nt, rdf")):
     base = BaseIri.of(request.app.state.settings.base_iri)
     chosen = document_type(request, format)
     graph = description(request)
     if chosen == media.HTML.media_type:
-        return resource_page(request, graph, URIRef(base.url("dataset")), request_language(request))
-    return serialize_graph(graph, chosen, base, headers=headers_for(request))
+        answer = resource_page(request, graph, URIRef(base.url("dataset")), request_language(request))
+    else:
+        answer = serialize_graph(graph, chosen, base, headers=headers_for(request))
+    # blank nodes get new labels in every serialisation: the tag is the hash of the canonical graph instead
+    canonical = sorted(to_canonical_graph(graph).serialize(format="nt", encoding="utf-8").splitlines())
+    identity = b"\n".join(canonical) + request_language(request).encode()
+    return conditional(request, answer, changes.modified(request.app).latest(), identity=identity)
 
 
 @router.get("/dumps/{filename}", summary="Gzip dump of the public graphs",
             description="`ipgraph.ttl.gz` (Turtle) or `ipgraph.nt.gz` (N-Triples): every public graph, nothing "
-                        "private.")
+                        "private. `ETag` and `Last-Modified` (the latest write); conditional requests get 304 "
+                        "when nothing changed.", responses={304: {"description": "not modified"}})
 def dump(request: Request, filename: str):
     found = _DUMP_NAME.fullmatch(filename)
     if not found or found.group("name") not in DUMPS:
         names = ", ".join(f"{n}.{e}.gz" for n in DUMPS for e in DUMP_FORMATS)
         raise NotFound(zh=f"没有该转储文件：{filename}；可用：{names}。", en=f"No dump named {filename}; available: {names}.")
     fmt = DUMP_FORMATS[found.group("ext")]
+    latest = changes.modified(request.app).latest()   # before reading: a write meanwhile makes it older, not newer
     answer = request.app.state.store.public_query(queries.load("ld-graph").text, result_format=fmt.media_type,
                                                   timeout=DUMP_TIMEOUT)
     body = gzip.compress(BaseIri.of(request.app.state.settings.base_iri).bytes_to_public(answer.body), mtime=0)
-    return Response(body, media_type="application/gzip", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Access-Control-Allow-Origin": "*"})
+    return conditional(request, Response(body, media_type="application/gzip", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Access-Control-Allow-Origin": "*"}),
+        latest)

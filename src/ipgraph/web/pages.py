@@ -19,8 +19,10 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from ..model.iris import IPG, ONTOLOGY, ONTOLOGY_GRAPH
 from ..store import queries
+from . import changes
 from . import negotiate as media
 from .base_iri import BaseIri
+from .conditional import conditional
 from .cors import OpenRoute
 from .errors import NotAcceptable, NotFound
 from .html import pick, render
@@ -185,7 +187,10 @@ def _concept_order(item: dict) -> tuple:
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI",
             description="The resource `…/id/{path}` as HTML (zh/en), Turtle, JSON-LD, N-Triples or RDF/XML by "
-                        "`Accept` or `format`. 404 when unknown, 406 when no offered format is acceptable.")
+                        "`Accept` or `format`. 404 when unknown, 406 when no offered format is acceptable. "
+                        "Every answer has an `ETag`, institutions' also `Last-Modified` (their latest write); "
+                        "`If-None-Match` / `If-Modified-Since` give 304 when nothing changed.",
+            responses={304: {"description": "not modified since the validators the request sent"}})
 def resource(request: Request, path: str, format: str | None = Query(None, description="html, ttl, jsonld, nt, rdf"),
              view: str | None = Query(None, pattern="^(page|rdf)$", description="HTML of an institution: `page` "
                                       "(for people: address, map, opening hours, services; the default) or `rdf` "
@@ -197,7 +202,7 @@ def resource(request: Request, path: str, format: str | None = Query(None, descr
     if chosen == media.HTML.media_type and view != "rdf" and key and "/" not in key:
         page = institution_page(request, key, request_language(request), alternates(request), headers_for(request))
         if page is not None:
-            return page
+            return conditional(request, page, changes.modified(request.app).of(key))
     try:
         graph = document(request, "ld-describe", resource=iri)
     except ValueError:  # not a valid IRI (spaces, quotes …): nothing can have it
@@ -210,8 +215,12 @@ def resource(request: Request, path: str, format: str | None = Query(None, descr
     graph = with_labels(request, graph)
     if chosen == media.HTML.media_type:
         lang = request_language(request)
-        return (scheme_page if is_scheme else resource_page)(request, graph, iri, lang)
-    return serialize_graph(graph.serialize(format="nt", encoding="utf-8"), chosen, base, headers=headers_for(request))
+        answer = (scheme_page if is_scheme else resource_page)(request, graph, iri, lang)
+    else:
+        answer = serialize_graph(graph.serialize(format="nt", encoding="utf-8"), chosen, base,
+                                 headers=headers_for(request))
+    key = path.split("/")[1] if path.startswith("institution/") else None   # …/id/institution/{key}[/…]
+    return conditional(request, answer, changes.modified(request.app).of(key) if key else None)
 
 
 # -- the ontology -----------------------------------------------------------------------------------

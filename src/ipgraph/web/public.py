@@ -21,6 +21,7 @@ from ..matching.understanding import MatchInputError
 from ..model.catalog import normalize
 from ..model.iris import ID
 from ..sheets.opening_hours import describe
+from . import changes
 from .errors import NotFound, Unprocessable
 from .lang import request_language
 
@@ -215,17 +216,23 @@ def places(request: Request,
 @router.get("/institutions", summary="机构列表 / Institutions by kind, region and service",
             description="Institutions, ordered by IRI, filtered by `kind`, `region` (a place: the region and the "
                         "regions under it) and `service` (text or notation; a broader concept takes in its "
-                        "narrower ones), with paging.", responses=_UNPROCESSABLE)
+                        "narrower ones), and `modified_after` (only those written after that time, from the "
+                        "change feed), with paging.", responses={**_UNPROCESSABLE, **changes.BAD_TIME})
 def institutions(request: Request,
                  kind: str | None = Query(None, max_length=100, examples=["TISC", "outlet"]),
                  region: str | None = Query(None, max_length=100, examples=["哈尔滨", "230100"]),
                  service: str | None = Query(None, max_length=500, examples=["侵权分析", "6.1-b"]),
                  limit: int = Query(20, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0),
+                 modified_after: str | None = Query(None, max_length=40, description=changes.TIME_DESCRIPTION),
                  lang: str | None = Query(None, description="zh or en")):
+    after = changes.moment(modified_after, "modified_after")
     matcher = get_matcher(request.app)
     language = request_language(request)
+    within = None if after is None else {str(ID) + "institution/" + key
+                                         for key in changes.modified(request.app).after(after)}
     try:
-        total, iris = matcher.institutions(kind=kind, region=region, service=service, limit=limit, offset=offset)
+        total, iris = matcher.institutions(kind=kind, region=region, service=service, limit=limit, offset=offset,
+                                           within=within)
     except MatchInputError as error:
         raise _unprocessable(error) from error
     records = matcher.records(iris)
