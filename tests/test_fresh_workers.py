@@ -61,10 +61,8 @@ def _matched(url: str) -> set[str]:
     return {r["id"] for r in answer["results"]}
 
 
-# Over Virtuoso the write goes through `ipgraph load`: an upload through the admin write path fails there
-# before this feature is involved (Virtuoso answers a compiled validation query with "SQ200: Stack Overflow in
-# cost model"; see docs/remote-store.md).
-@pytest.mark.parametrize("kind,through", [("oxigraph", "upload"), ("oxigraph", "load"), ("virtuoso", "load")])
+@pytest.mark.parametrize("kind,through", [("oxigraph", "upload"), ("oxigraph", "load"), ("virtuoso", "upload"),
+                                          ("virtuoso", "load")])
 def test_a_write_through_one_worker_is_in_the_other_workers_answers_without_restart(kind, through, tmp_path):
     engine = start_engine(kind, folder=tmp_path)
     servers = []
