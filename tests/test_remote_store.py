@@ -72,6 +72,19 @@ def test_engine_error_keeps_the_engines_message_but_not_the_echoed_query(canned)
     assert "a very long query" not in str(caught.value)
 
 
+def test_an_engine_that_refuses_a_generated_query_is_a_bilingual_503_not_a_stack_trace(canned):
+    canned.RequestHandlerClass.status = 500
+    canned.RequestHandlerClass.body = (b"Virtuoso 37000 Error SQ156: Internal Optimized compiler error : unknown table "
+                                       b"for a column dfe in sqldf.c:1528.\n\nSPARQL query:\nSELECT ...")
+    client = TestClient(create_app(Settings(), RemoteStore(_endpoint(canned))), raise_server_exceptions=False)
+    response = client.get("/api/institutions/hrb-songbei-tisc")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == "store_refused"
+    assert "拒绝" in body["message_zh"] and "refused" in body["message_en"]
+    assert "SQ156" not in response.text and "Traceback" not in response.text
+
+
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_gateway_and_overload_statuses_mean_unavailable(canned, status):
     canned.RequestHandlerClass.status = status

@@ -1,7 +1,9 @@
 """Errors that carry their HTTP status, rendered by one handler as JSON in the client's language.
 
 A handler raises ``NotFound(zh=..., en=...)``; no stack trace ever reaches a client. Unexpected errors
-become a logged 500 with a generic message, never a 400.
+become a logged 500 with a generic message, never a 400. A SPARQL engine that refuses a request the service
+generated (an engine's own compiler error, e.g. Virtuoso's SQ156) is a logged 503 ``store_refused``: it is
+not the client's fault, and the engine's message (with the query it echoes) stays in the log.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..store.base import StoreUnavailable
+from ..store.base import StoreError, StoreUnavailable
 from .lang import request_language
 
 log = logging.getLogger("ipgraph.web")
@@ -88,6 +90,16 @@ def install(app: FastAPI) -> None:
         problem = ServiceUnavailable(zh="数据存储暂时不可用，请稍后再试。",
                                      en="The data store is unavailable for now; please try again shortly.")
         return JSONResponse(problem.body(request_language(request)), status_code=503)
+
+    @app.exception_handler(StoreError)
+    async def _store_refused(request: Request, error: StoreError):
+        log.error("the store refused a request on %s %s: %s", request.method, request.url.path, error)
+        problem = ServiceUnavailable(zh="数据存储引擎拒绝了本服务生成的一个查询（已记录）；请稍后再试或联系管理员。",
+                                     en="The SPARQL engine refused a query this service generated (logged); "
+                                        "try again later or tell the administrator.")
+        body = problem.body(request_language(request))
+        body["error"] = "store_refused"
+        return JSONResponse(body, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):
