@@ -15,7 +15,7 @@ institution, an institution retired — goes through :meth:`Writer.write`, one a
 The compiled shapes always run on pyoxigraph: the scratch copy is in memory, and over a SPARQL engine the
 incremental validation state runs on an in-memory copy of the engine's public graphs that each commit updates
 (:meth:`Writer._validated_store`). The generated queries are portable SPARQL 1.1, but Virtuoso 7.2 answers 14
-of the 75 wrongly or not at all (docs/remote-store.md, "Known engine limits").
+of the 75 wrongly or not at all (15 as partial runs) (docs/remote-store.md, "Known engine limits").
 
 A retired institution's graph is dropped; its last content is kept in the provenance graph as an N-Triples
 literal, so history stays but no query that looks for institutions (the union default graph of the named
