@@ -159,7 +159,7 @@ class Writer:
         """Where the incremental validation runs: the embedded store itself; over a SPARQL engine, an in-memory
         copy of its public graphs (what the scratch copy of every write validates too), because an engine's own
         SPARQL compiler may answer the compiled shapes' queries wrongly — measured on Virtuoso 7.2: 11 of the 75
-        give wrong rows (``rdfs:subClassOf*`` and ``sameTerm`` on booleans next to ``VALUES``), 3 fail (SQ156,
+        give wrong rows (``rdfs:subClassOf*`` inside ``MINUS``, ``sameTerm`` on booleans), 3 fail (SQ156,
         SP031), see docs/remote-store.md."""
         return self.store if isinstance(self.store, EmbeddedStore) else scratch_copy(self.store, set())
 
@@ -212,7 +212,8 @@ class Writer:
             if hasattr(self.store, "flush"):
                 self.store.flush()
             if state.store is not self.store:   # the in-memory copy the validation runs on follows the commit
-                state.store.replace_graphs({g: content for g, content in graphs.items() if g not in NON_PUBLIC_GRAPHS})
+                state.store.replace_graphs({g: content for g, content in graphs.items()
+                                            if g not in NON_PUBLIC_GRAPHS})
             nodes = affected | state.affected([], graphs)
             if len(nodes) > WHOLE_RUN:   # a whole network: one full run beats thousands of focus-bound ones
                 self._validation = state = IncrementalValidation(state.store, state.engine)

@@ -3,7 +3,7 @@
 A handler raises ``NotFound(zh=..., en=...)``; no stack trace ever reaches a client. Unexpected errors
 become a logged 500 with a generic message, never a 400. A SPARQL engine that refuses a request the service
 generated (an engine's own compiler error, e.g. Virtuoso's SQ156) is a logged 503 ``store_refused``: it is
-not the client's fault, and the engine's message (with the query it echoes) stays in the log.
+not the client's fault, and the engine's message stays in the log.
 """
 
 from __future__ import annotations
