@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -38,6 +38,8 @@ from ..validation.findings import Finding, to_report
 from ..validation.incremental import IncrementalValidation
 from ..validation.reference import InputError, ValidationReport, read_graph
 from .backup import scratch_copy
+from .preview import Preview, preview
+from .staging import Staged, graph_key
 
 # Upload media types → the parser that reads them (see docs/admin.md).
 RDF_TYPES = {
@@ -51,7 +53,6 @@ SPREADSHEET_TYPES = {
 }
 Extras = list[tuple[URIRef, Node]]
 WHOLE_RUN = 1500   # more focus nodes than this: validate everything once instead of by focus node
-_INSTITUTION_GRAPH = str(institution_graph(""))
 
 
 class UnsupportedType(ValueError):
@@ -122,12 +123,6 @@ def parse_upload(body: bytes, media_type: str) -> Graph:
     raise UnsupportedType(kind)
 
 
-def graph_key(graph: URIRef) -> str | None:
-    """The institution key of an institution graph's name, or None for other graphs."""
-    text = str(graph)
-    return text[len(_INSTITUTION_GRAPH):] or None if text.startswith(_INSTITUTION_GRAPH) else None
-
-
 def _finding_institution(finding: Finding) -> str | None:
     return owner_key(finding.focus) if isinstance(finding.focus, URIRef) else None
 
@@ -193,7 +188,8 @@ class Writer:
             if report is not None and not report.conforms:
                 raise Rejected(report)
             activity_graph = Graph()
-            activity = self._activity(activity_graph, graphs, extras, agent=agent, action=action)
+            activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
+                                      extras, agent=agent, action=action)
             provenance = self._provenance()
             provenance += activity_graph
             self.before_commit()
@@ -237,9 +233,10 @@ class Writer:
         return self._graph(PROVENANCE_GRAPH)
 
     @staticmethod
-    def _activity(description: Graph, graphs: Mapping[URIRef, Graph], extras: Extras, *, agent: str,
+    def _activity(description: Graph, graphs: Mapping[URIRef, int], extras: Extras, *, agent: str,
                   action: str) -> URIRef:
-        """Add the ``prov:Activity`` (who, when, which graphs) to ``description``; returns its IRI."""
+        """Add the ``prov:Activity`` (who, when, which graphs: their new sizes, 0 for one dropped) to
+        ``description``; returns its IRI."""
         activity = ID["activity/" + uuid.uuid4().hex]
         who = ID["agent/" + agent.replace(":", "-")]
         description.add((activity, RDF.type, PROV.Activity))
@@ -249,8 +246,8 @@ class Writer:
         description.add((activity, PROV.wasAssociatedWith, who))
         description.add((who, RDF.type, PROV.Agent))
         description.add((who, RDFS.label, Literal(agent)))
-        for name, content in graphs.items():
-            description.add((activity, PROV.generated if len(content) else PROV.invalidated, name))
+        for name, size in graphs.items():
+            description.add((activity, PROV.generated if size else PROV.invalidated, name))
         for p, o in extras:
             description.add((activity, p, o))
         return activity
@@ -281,6 +278,58 @@ class Writer:
         if not described:
             raise ValueError("the upload describes no institution")
         return self.write(build, agent=agent, action="upload", institutions={graph_key(g) for g in described})
+
+    def preview(self, staged: Staged, *, retire: Iterable[str] = ()) -> Preview:
+        """What an upload of ``staged`` (retiring ``retire``) would be told and would change; writes nothing
+        (:mod:`ipgraph.admin.preview`)."""
+        with self._lock:
+            state = self.validation
+            return preview(self.store, state.engine, state.findings, staged, retire=retire)
+
+    def load(self, staged: Staged, *, agent: str, retire: Iterable[str] = (), reason: str | None = None
+             ) -> tuple[Preview, WriteResult]:
+        """A whole network (``ipgraph load``): validated as an upload is (:meth:`preview`, Rejected when the
+        report has a Violation), then the institutions of ``retire`` retired (:meth:`retire`, each with its
+        history) and the staged graphs committed with their provenance in one transaction — an institution's
+        graph replaced, other graphs (administrations, links about other institutions) added to.
+
+        The embedded store takes the staged quads in bulk (:meth:`EmbeddedStore.commit_staged`); any other
+        store through :meth:`write`. The validation state is read again afterwards, on first use.
+        """
+        with self._lock:
+            checked = self.preview(staged, retire=retire)
+            if not checked.conforms:
+                raise Rejected(checked.report)
+            for key in checked.change.retired:
+                self.retire(key, agent=agent, reason=reason)
+            described = {institution_graph(key) for key in staged.described}
+            sizes = staged.sizes
+            activity_graph = Graph()
+            activity = self._activity(activity_graph, sizes, [(RDFS.comment, Literal(", ".join(staged.sources)))],
+                                      agent=agent, action="load")
+            if hasattr(self.store, "commit_staged"):
+                provenance = self._provenance()
+                provenance += activity_graph
+                self.before_commit()
+                try:
+                    self.store.commit_staged(staged.payload(), {name: name in described for name in sizes},
+                                             {PROVENANCE_GRAPH: provenance})
+                finally:
+                    self._validation = None
+                    self.on_commit()
+                if hasattr(self.store, "flush"):
+                    self.store.flush()
+            else:
+                graphs = staged.as_graphs()
+                for name in graphs:
+                    if name not in described:
+                        graphs[name] = self._graph(name) + graphs[name]
+                result = self.write(lambda: (graphs, [(RDFS.comment, Literal(", ".join(staged.sources)))]),
+                                    agent=agent, action="load", check=False, institutions=set(staged.described))
+                result.report = checked.report
+                return checked, result
+            return checked, WriteResult(activity=str(activity), graphs=sorted(str(g) for g in sizes),
+                                        report=checked.report, institutions=sorted(staged.described))
 
     def add_record(self, key: str, make: Callable[[Graph], tuple[Graph, URIRef]], *, agent: str,
                    action: str) -> tuple[WriteResult, URIRef]:
