@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hmac
 import io
-import tempfile
 from datetime import date
 from pathlib import Path as FilePath
 
@@ -31,6 +30,7 @@ from ..matching.understanding import MatchInputError
 from ..settings import Settings
 from ..validation.reference import clause_key
 from . import health
+from .admin_sheets import XLSX, spreadsheet_rows, workbook
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
@@ -109,13 +109,15 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _rejected(error: write_path.Rejected, lang: str) -> ValidationFailed:
+def _rejected(error: write_path.Rejected, lang: str, rows: dict | None = None) -> ValidationFailed:
     counts = error.report.counts
     return ValidationFailed(
         zh=f"数据有 {counts['Violation']} 项违反规范，未写入任何内容。请按报告修改后重新上传。",
         en=f"The data has {counts['Violation']} violations; nothing was written. Fix them as the report says "
            "and upload again.",
-        detail={"report": error.report.to_json(lang)})
+        detail={"report": error.report.to_json(lang), **({"rows": rows} if rows else {})})
+
+
 
 
 def _accepted(result: write_path.WriteResult, lang: str) -> dict:
@@ -163,13 +165,14 @@ async def upload(request: Request, agent: str = Depends(require_admin),
         data = await run_in_threadpool(write_path.parse_upload, body, media_type)
     except write_path.BadUpload as error:
         raise BadRequest(zh=error.zh, en=error.en, detail={"problems": error.problems}) from None
+    rows = spreadsheet_rows(body) if media_type in write_path.SPREADSHEET_TYPES else {}
     if dry_run:
-        return {"accepted": False, "dry_run": True,
-                **(await run_in_threadpool(_preview, writer(request.app), data)).as_dict(language)}
+        answer = (await run_in_threadpool(_preview, writer(request.app), data)).as_dict(language)
+        return {"accepted": False, "dry_run": True, **answer, **({"rows": rows} if rows else {})}
     try:
         result = await run_in_threadpool(writer(request.app).upload, data, agent=agent)
     except write_path.Rejected as error:
-        raise _rejected(error, language) from None
+        raise _rejected(error, language, rows) from None
     except ValueError:
         raise Unprocessable(zh="上传内容没有描述任何机构（缺少机构的 rdf:type）。",
                             en="The upload describes no institution (no rdf:type for any institution).") from None
@@ -184,27 +187,16 @@ def _preview(current: write_path.Writer, data) -> Preview:
         staged.close()
 
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _workbook(write, name: str) -> Response:
-    with tempfile.TemporaryDirectory() as folder:
-        path = FilePath(folder) / name
-        write(path)
-        body = path.read_bytes()
-    return Response(body, media_type=_XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @router.get("/template.xlsx", summary="空白电子表格模板 / The empty spreadsheet template",
             description="管理员填写机构与服务的 XLSX 模板（下拉列表取自本服务的词表）；填好后可上传到 /admin/upload。 / "
                         "The administrators' XLSX template (drop-down lists from this service's vocabularies), "
                         "to fill in and upload to /admin/upload (docs/spreadsheet.md).",
-            responses={**_AUTH_ERRORS, 200: {"content": {_XLSX: {}}}})
+            responses={**_AUTH_ERRORS, 200: {"content": {XLSX: {}}}})
 def template(request: Request, agent: str = Depends(require_admin)):
     from ..sheets.template import write_template
 
     store = request.app.state.store
-    return _workbook(lambda path: write_template(path, store=store), "ipgraph-template.xlsx")
+    return workbook(lambda path: write_template(path, store=store), "ipgraph-template.xlsx")
 
 
 @router.get("/network.xlsx", summary="当前网络（已填写的模板）/ The current network as a filled template",
@@ -212,14 +204,14 @@ def template(request: Request, agent: str = Depends(require_admin)):
                         "docs/spreadsheet.md）。 / Every institution the service now holds, with its offerings, "
                         "written into the same template: edit it and upload it again. What the template has no "
                         "column for is left out (docs/spreadsheet.md).",
-            responses={**_AUTH_ERRORS, 200: {"content": {_XLSX: {}}}})
+            responses={**_AUTH_ERRORS, 200: {"content": {XLSX: {}}}})
 def network(request: Request, agent: str = Depends(require_admin)):
     from ..admin.backup import network_graph
     from ..sheets.template import write_spreadsheet
 
     store = request.app.state.store
     graph = network_graph(store)
-    return _workbook(lambda path: write_spreadsheet(graph, path, store=store), "ipgraph-network.xlsx")
+    return workbook(lambda path: write_spreadsheet(graph, path, store=store), "ipgraph-network.xlsx")
 
 
 class EvaluationIn(BaseModel):
