@@ -5,8 +5,8 @@ The command line reads network files of national size (a 40× copy of the sample
 in-memory pyoxigraph store instead: files are streamed through pyoxigraph's parser and each quad goes straight
 to the graph of the institution it belongs to (:func:`ipgraph.model.network.owner_key`; a blank node to the owner
 of the IRI that reaches it, as :func:`ipgraph.model.network.split_by_institution` does), each under a staging
-name (``urn:ipgraph:staging:`` + the graph's name) so that the store it is committed to can take them in one load
-and move them into place in one transaction (:meth:`ipgraph.store.embedded.EmbeddedStore.commit_staged`).
+name (``urn:ipgraph:staging:`` + the graph's name), apart from the context a preview copies in beside them; the
+embedded store takes them in bulk (:meth:`ipgraph.store.embedded.EmbeddedStore.commit_staged`).
 Spreadsheets and HTTP uploads arrive as rdflib graphs and are added as they are.
 
 The same staged store is the scratch store :mod:`ipgraph.admin.preview` validates in: the public graphs of the
@@ -195,13 +195,18 @@ class Staged:
         sorting.close()
         return found
 
-    def payload(self) -> bytes:
-        """The staged graphs as N-Quads (staging names), for the store they are committed to."""
+    def write_payload(self, path: Path) -> None:
+        """The staged graphs as an N-Quads file under their target names, for the store they are committed to."""
         if not self.split:
             raise ValueError("an unsplit upload is for validation only")
-        names = [staging_name(name) for name in self.sizes]
-        return ox.serialize((q for name in names for q in self.store.quads_for_pattern(None, None, None, name)),
-                            format=ox.RdfFormat.N_QUADS) or b""
+
+        def quads() -> Iterator[ox.Quad]:
+            for name in self.sizes:
+                target = ox.NamedNode(str(name))
+                for q in self.store.quads_for_pattern(None, None, None, staging_name(name)):
+                    yield ox.Quad(q.subject, q.predicate, q.object, target)
+
+        ox.serialize(quads(), str(path), format=ox.RdfFormat.N_QUADS)
 
     def as_graphs(self) -> dict[URIRef, Graph]:
         """The staged graphs as rdflib graphs (for stores that take only those: a remote store)."""
@@ -213,7 +218,10 @@ class Staged:
         return out
 
     def close(self) -> None:
-        self.scratch.close()
+        """Free the staged store (again: nothing)."""
+        if self.store is not None:
+            self.scratch.close()
+            self.store = None
 
 
 def graph_key(graph: URIRef) -> str | None:

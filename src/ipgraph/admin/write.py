@@ -171,15 +171,22 @@ class Writer:
 
     # -- the write ---------------------------------------------------------------------------------
     def write(self, build: Callable[[], tuple[dict[URIRef, Graph], Extras]], *, agent: str, action: str,
-              check: bool = True, institutions: set[str] | None = None) -> WriteResult:
+              check: bool = True, institutions: set[str] | None = None, maintain: bool = True) -> WriteResult:
         """Build the new graphs under the write lock, validate them, commit them with their provenance.
 
         ``build`` returns (graphs to replace — an empty graph drops it —, extra (predicate, object) pairs
         describing the activity). Raises Rejected (nothing changed) when ``check`` and the change brings a
         Violation. ``institutions`` are the keys the write is about (by default, those of every graph written):
-        any Violation on them refuses it.
+        any Violation on them refuses it. Without ``check`` and ``maintain`` the validation state is not brought
+        up to date but read again on first use (one of many writes that :meth:`load` makes in a row).
         """
         with self._lock:
+            if not (check or maintain):
+                graphs, extras = build()
+                self._commit(graphs, extras, agent=agent, action=action)
+                self._validation = None
+                return WriteResult(activity="", graphs=sorted(str(g) for g in graphs),
+                                   report=ValidationReport(results=[]), institutions=sorted(institutions or ()))
             state = self.validation
             graphs, extras = build()
             written = institutions if institutions is not None else {key for g in graphs if (key := graph_key(g))}
@@ -211,6 +218,20 @@ class Writer:
                                    [f for f in state.findings if _finding_institution(f) in written])
             return WriteResult(activity=str(activity), graphs=sorted(str(g) for g in graphs), report=report,
                                institutions=sorted(written))
+
+    def _commit(self, graphs: dict[URIRef, Graph], extras: Extras, *, agent: str, action: str) -> URIRef:
+        """Replace the graphs and record the activity, in one transaction; returns the activity."""
+        activity_graph = Graph()
+        activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
+                                  extras, agent=agent, action=action)
+        provenance = self._provenance()
+        provenance += activity_graph
+        self.before_commit()
+        try:
+            self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+        finally:
+            self.on_commit()
+        return activity
 
     def _check(self, state: IncrementalValidation, graphs: Mapping[URIRef, Graph], affected: set[Node],
                written: set[str]) -> ValidationReport:
@@ -301,22 +322,29 @@ class Writer:
             if not checked.conforms:
                 raise Rejected(checked.report)
             for key in checked.change.retired:
-                self.retire(key, agent=agent, reason=reason)
+                self.retire(key, agent=agent, reason=reason, maintain=False)
             described = {institution_graph(key) for key in staged.described}
             sizes = staged.sizes
             activity_graph = Graph()
             activity = self._activity(activity_graph, sizes, [(RDFS.comment, Literal(", ".join(staged.sources)))],
                                       agent=agent, action="load")
             if hasattr(self.store, "commit_staged"):
+                import tempfile
+                from pathlib import Path
+
                 provenance = self._provenance()
                 provenance += activity_graph
-                self.before_commit()
-                try:
-                    self.store.commit_staged(staged.payload(), {name: name in described for name in sizes},
-                                             {PROVENANCE_GRAPH: provenance})
-                finally:
-                    self._validation = None
-                    self.on_commit()
+                existing = set(self.store.graph_names())
+                with tempfile.TemporaryDirectory(prefix="ipgraph-load-") as folder:
+                    payload = Path(folder) / "staged.nq"
+                    staged.write_payload(payload)
+                    staged.close()      # its memory goes before the store's bulk load takes some
+                    self.before_commit()
+                    try:
+                        self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: provenance})
+                    finally:
+                        self._validation = None
+                        self.on_commit()
                 if hasattr(self.store, "flush"):
                     self.store.flush()
             else:
@@ -349,8 +377,9 @@ class Writer:
         result = self.write(build, agent=agent, action=action)
         return result, made[0]
 
-    def retire(self, key: str, *, agent: str, reason: str | None = None) -> WriteResult:
-        """Drop an institution's graph, keeping its last content in the provenance graph. Raises NotAnInstitution."""
+    def retire(self, key: str, *, agent: str, reason: str | None = None, maintain: bool = True) -> WriteResult:
+        """Drop an institution's graph, keeping its last content in the provenance graph. Raises NotAnInstitution.
+        ``maintain``: see :meth:`write`."""
 
         def build() -> tuple[dict[URIRef, Graph], Extras]:
             current = self.graph_of(key)
@@ -376,4 +405,4 @@ class Writer:
                 extras.append((RDFS.comment, Literal(reason)))
             return graphs, extras
 
-        return self.write(build, agent=agent, action="retire", check=False)
+        return self.write(build, agent=agent, action="retire", check=False, maintain=maintain)
