@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from test_finder_browser import CHROMEDRIVER, CHROMIUM, _free_port, _require_browser
+from test_finder_browser import CHROMEDRIVER, CHROMIUM, serving
 from test_load_cli import institution_file
 
 pytestmark = pytest.mark.slow
@@ -24,26 +22,8 @@ EXAMPLE = Path(__file__).parents[1] / "data" / "examples" / "non-compliant.ttl"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _require_browser()
-    port = _free_port()
-    env = {**os.environ, "IPGRAPH_DATA_DIR": str(tmp_path_factory.mktemp("admin-data")), "IPGRAPH_ADMIN_TOKEN": TOKEN}
-    process = subprocess.Popen([sys.executable, "-m", "ipgraph", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2):
-                    break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
-                assert time.monotonic() < deadline, "ipgraph serve did not answer within 120 s"
-                time.sleep(0.3)
+    with serving(tmp_path_factory.mktemp("admin-data"), IPGRAPH_ADMIN_TOKEN=TOKEN) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture()

@@ -228,3 +228,36 @@ def test_import_load_replace_and_serve_a_provinces_own_network(tmp_path, capsys)
         assert "retiredContent" in activities
     finally:
         store.close()
+
+
+# -- check only over HTTP -----------------------------------------------------------------------------------
+
+UNDESIGNATED = """@prefix ipg: <https://w3id.org/ipgraph/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/ipgraph/id/institution/undesignated-tisc> a ipg:TISC ; skos:prefLabel "未获认定的中心"@zh ;
+    ipg:locatedIn <https://w3id.org/ipgraph/id/region/230100> .
+"""
+
+
+def test_a_check_only_upload_writes_nothing_and_predicts_the_refusal_of_the_real_one(seeded_dir):
+    store = EmbeddedStore(seeded_dir / "store")
+    try:
+        with TestClient(create_app(Settings(admin_token=TOKEN), store)) as client:
+            before = sorted(export_quads(store, lambda g: True).splitlines())
+            checked = client.post("/admin/upload?dry_run=true", content=UNDESIGNATED.encode(), headers=AUTH)
+            assert checked.status_code == 200 and checked.json()["conforms"] is False
+            assert sorted(export_quads(store, lambda g: True).splitlines()) == before
+            refused = client.post("/admin/upload", content=UNDESIGNATED.encode(), headers=AUTH)
+            assert refused.status_code == 422
+            assert findings(checked.json()["report"]) == findings(refused.json()["report"])
+    finally:
+        store.close()
+
+
+def test_the_new_admin_routes_are_described_in_chinese_and_english(sample_store):
+    with TestClient(create_app(Settings(admin_token=TOKEN), sample_store)) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    upload = paths["/admin/upload"]["post"]
+    dry_run = next(p for p in upload["parameters"] if p["name"] == "dry_run")
+    for text in (upload["description"], dry_run["description"], paths["/admin/template.xlsx"]["get"]["description"],
+                 paths["/admin/network.xlsx"]["get"]["description"]):
+        assert re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{4,} [a-z]{2,}", text)

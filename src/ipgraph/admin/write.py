@@ -185,6 +185,7 @@ class Writer:
                 graphs, extras = build()
                 self._commit(graphs, extras, agent=agent, action=action)
                 self._validation = None
+                self.on_commit()
                 return WriteResult(activity="", graphs=sorted(str(g) for g in graphs),
                                    report=ValidationReport(results=[]), institutions=sorted(institutions or ()))
             state = self.validation
@@ -194,17 +195,7 @@ class Writer:
             report = self._check(state, graphs, affected, written) if check else None
             if report is not None and not report.conforms:
                 raise Rejected(report)
-            activity_graph = Graph()
-            activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
-                                      extras, agent=agent, action=action)
-            provenance = self._provenance()
-            provenance += activity_graph
-            self.before_commit()
-            try:
-                self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
-            except BaseException:
-                self.on_commit()  # nothing changed: the caches are read again from the graph as it is
-                raise
+            activity = self._commit(graphs, extras, agent=agent, action=action)
             if hasattr(self.store, "flush"):
                 self.store.flush()
             nodes = affected | state.affected([], graphs)
@@ -220,7 +211,8 @@ class Writer:
                                institutions=sorted(written))
 
     def _commit(self, graphs: dict[URIRef, Graph], extras: Extras, *, agent: str, action: str) -> URIRef:
-        """Replace the graphs and record the activity, in one transaction; returns the activity."""
+        """Replace the graphs and record the activity, in one transaction; returns the activity. The caller calls
+        ``on_commit`` once its state is up to date (here, when the store refuses: nothing changed)."""
         activity_graph = Graph()
         activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
                                   extras, agent=agent, action=action)
@@ -229,8 +221,9 @@ class Writer:
         self.before_commit()
         try:
             self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
-        finally:
-            self.on_commit()
+        except BaseException:
+            self.on_commit()  # nothing changed: the caches are read again from the graph as it is
+            raise
         return activity
 
     def _check(self, state: IncrementalValidation, graphs: Mapping[URIRef, Graph], affected: set[Node],
