@@ -304,11 +304,12 @@ class Writer:
              ) -> tuple[Preview, WriteResult]:
         """A whole network (``ipgraph load``): validated as an upload is (:meth:`preview`, Rejected when the
         report has a Violation), then the institutions of ``retire`` retired (:meth:`retire`, each with its
-        history) and the staged graphs committed with their provenance in one transaction — an institution's
-        graph replaced, other graphs (administrations, links about other institutions) added to.
+        history) and the staged graphs committed with their provenance — an institution's graph replaced, other
+        graphs (administrations, links about other institutions) added to.
 
-        The embedded store takes the staged quads in bulk (:meth:`EmbeddedStore.commit_staged`); any other
-        store through :meth:`write`. The validation state is read again afterwards, on first use.
+        The embedded store takes the staged quads in bulk (:meth:`EmbeddedStore.commit_staged`, not one
+        transaction); any other store through :meth:`write` (a split ``staged`` only). The validation state is
+        read again afterwards, on first use.
         """
         with self._lock:
             checked = self.preview(staged, retire=retire)
@@ -316,39 +317,39 @@ class Writer:
                 raise Rejected(checked.report)
             for key in checked.change.retired:
                 self.retire(key, agent=agent, reason=reason, maintain=False)
-            described = {institution_graph(key) for key in staged.described}
-            sizes = staged.sizes
-            activity_graph = Graph()
-            activity = self._activity(activity_graph, sizes, [(RDFS.comment, Literal(", ".join(staged.sources)))],
-                                      agent=agent, action="load")
-            if hasattr(self.store, "commit_staged"):
-                import tempfile
-                from pathlib import Path
-
-                provenance = self._provenance()
-                provenance += activity_graph
-                existing = set(self.store.graph_names())
-                with tempfile.TemporaryDirectory(prefix="ipgraph-load-") as folder:
-                    payload = Path(folder) / "staged.nq"
-                    staged.write_payload(payload)
-                    staged.close()      # its memory goes before the store's bulk load takes some
-                    self.before_commit()
-                    try:
-                        self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: provenance})
-                    finally:
-                        self._validation = None
-                        self.on_commit()
                 if hasattr(self.store, "flush"):
-                    self.store.flush()
-            else:
+                    self.store.flush()      # each write's memtables to disk: 63 in a row held 300 MB
+            described = {institution_graph(key) for key in staged.described}
+            note = [(RDFS.comment, Literal(", ".join(staged.sources)))]
+            if not hasattr(self.store, "commit_staged"):
                 graphs = staged.as_graphs()
                 for name in graphs:
                     if name not in described:
                         graphs[name] = self._graph(name) + graphs[name]
-                result = self.write(lambda: (graphs, [(RDFS.comment, Literal(", ".join(staged.sources)))]),
-                                    agent=agent, action="load", check=False, institutions=set(staged.described))
+                result = self.write(lambda: (graphs, note), agent=agent, action="load", check=False,
+                                    institutions=set(staged.described))
                 result.report = checked.report
                 return checked, result
+            import tempfile
+            from pathlib import Path
+
+            existing = set(self.store.graph_names())
+            with tempfile.TemporaryDirectory(prefix="ipgraph-load-") as folder:
+                payload = staged.write_payload(Path(folder))
+                sizes = staged.sizes            # by target graph, now that the payload is written
+                staged.close()                  # its memory goes before the store's bulk load takes some
+                activity_graph = Graph()
+                activity = self._activity(activity_graph, sizes, note, agent=agent, action="load")
+                provenance = self._provenance()
+                provenance += activity_graph
+                self.before_commit()
+                try:
+                    self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: provenance})
+                finally:
+                    self._validation = None
+                    self.on_commit()
+            if hasattr(self.store, "flush"):
+                self.store.flush()
             return checked, WriteResult(activity=str(activity), graphs=sorted(str(g) for g in sizes),
                                         report=checked.report, institutions=sorted(staged.described))
 

@@ -35,7 +35,7 @@ def load_embedded(args: argparse.Namespace, settings: Settings, networks: list) 
 
     try:
         progress(f"reading {', '.join(str(p) for p in networks)}")
-        staged = Staged.from_files(networks)
+        staged = Staged.from_files(networks, split=False)   # read by pyoxigraph, split as it is written
     except InputError as error:
         raise UserError(error.where() + (error.zh if args.lang == "zh" else error.message)) from None
     if not staged.described:
