@@ -261,3 +261,23 @@ def test_the_new_admin_routes_are_described_in_chinese_and_english(sample_store)
     for text in (upload["description"], dry_run["description"], paths["/admin/template.xlsx"]["get"]["description"],
                  paths["/admin/network.xlsx"]["get"]["description"]):
         assert re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{4,} [a-z]{2,}", text)
+
+
+def test_load_keeps_a_blank_node_with_the_institution_that_reaches_it(tmp_path, seeded_dir, capsys):
+    data = institution_file(tmp_path / "own.ttl", "daqing-hitech-park", "own-blank-outlet")
+    with data.open("a", encoding="utf-8") as out:
+        out.write('\n<https://w3id.org/ipgraph/id/institution/own-blank-outlet> '
+                  '<http://www.w3.org/2000/01/rdf-schema#seeAlso> [ '
+                  '<http://www.w3.org/2000/01/rdf-schema#label> "说明（空白节点）"@zh ] .\n')
+    code, _, err = cli(capsys, "load", str(data), "--data-dir", str(seeded_dir))
+    assert code == 0, err
+    store = EmbeddedStore(seeded_dir / "store")
+    try:
+        graph = "<https://w3id.org/ipgraph/graph/institution/own-blank-outlet>"
+        lines = [line for line in export_quads(store, lambda g: True).decode().splitlines() if line.endswith(graph + " .")]
+    finally:
+        store.close()
+    link = next(line for line in lines if "rdf-schema#seeAlso" in line)
+    blank = link.split()[2]
+    assert blank.startswith("_:")
+    assert any(line.startswith(blank + " ") and "说明（空白节点）" in line for line in lines)
