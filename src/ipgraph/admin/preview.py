@@ -14,7 +14,7 @@ Blank nodes are named anew by every upload, so a triple with one always counts a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -93,7 +93,7 @@ def _held(store: Store, names: Iterable[URIRef]) -> dict[URIRef, set[tuple]]:
 
 
 def preview(store: Store, engine: CompiledEngine, before: Iterable[Finding], staged: Staged, *,
-            retire: Iterable[str] = ()) -> Preview:
+            retire: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> Preview:
     """Validate ``staged`` (retiring ``retire``) against ``store`` as the write path would, and say what it
     changes. ``before`` are the store's current findings (:attr:`IncrementalValidation.findings`). The staged
     store receives the copy of the context (its staged graphs stay as they were)."""
@@ -106,7 +106,7 @@ def preview(store: Store, engine: CompiledEngine, before: Iterable[Finding], sta
         staged.store.load(context, format=ox.RdfFormat.N_QUADS)
     if retiring:
         staged.store.update(bind(load("preview-unlink"), {"retired": [ID["institution/" + k] for k in retiring]}))
-    found = engine.findings(staged.scratch)
+    found = engine.findings(staged.scratch, **({"progress": progress} if progress else {}))
     known = set(before)
     shown = [f for f in found if _institution(f) in staged.described
              or (f.severity == SH.Violation and f not in known)]

@@ -293,12 +293,13 @@ class Writer:
             raise ValueError("the upload describes no institution")
         return self.write(build, agent=agent, action="upload", institutions={graph_key(g) for g in described})
 
-    def preview(self, staged: Staged, *, retire: Iterable[str] = ()) -> Preview:
+    def preview(self, staged: Staged, *, retire: Iterable[str] = (), progress: Callable[[str], None] | None = None
+                ) -> Preview:
         """What an upload of ``staged`` (retiring ``retire``) would be told and would change; writes nothing
         (:mod:`ipgraph.admin.preview`)."""
         with self._lock:
             state = self.validation
-            return preview(self.store, state.engine, state.findings, staged, retire=retire)
+            return preview(self.store, state.engine, state.findings, staged, retire=retire, progress=progress)
 
     def load(self, staged: Staged, *, agent: str, retire: Iterable[str] = (), reason: str | None = None
              ) -> tuple[Preview, WriteResult]:

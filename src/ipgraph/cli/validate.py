@@ -91,8 +91,8 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
                         store.close()
                         raise
                 try:
-                    progress(f"validating {staged.triple_count} triples as an upload is validated")
-                    checked = writer.preview(staged)
+                    progress(f"validating {staged.triple_count} triples as an upload is validated (compiled engine)")
+                    checked = writer.preview(staged, progress=progress)
                 finally:
                     store.close()
                     staged.close()
