@@ -12,10 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import URIRef
 
 from ipgraph.admin.backup import export_quads
 from ipgraph.cli.main import main
-from ipgraph.model.iris import PROVENANCE_GRAPH
+from ipgraph.model.iris import ID, PROVENANCE_GRAPH
 from ipgraph.model.places import EARTH_RADIUS_KM
 from ipgraph.settings import Settings
 from ipgraph.store.embedded import EmbeddedStore
@@ -281,3 +282,17 @@ def test_load_keeps_a_blank_node_with_the_institution_that_reaches_it(tmp_path, 
     blank = link.split()[2]
     assert blank.startswith("_:")
     assert any(line.startswith(blank + " ") and "说明（空白节点）" in line for line in lines)
+
+
+def test_the_preview_of_a_replace_sees_the_network_without_the_institutions_it_retires(tmp_path, sample_store):
+    from ipgraph.admin.staging import Staged
+    from ipgraph.admin.write import Writer
+
+    writer = Writer(sample_store)      # previews write nothing
+    data = institution_file(tmp_path / "own.ttl", "daqing-hitech-park", "own-outlet")
+    kept = writer.preview(Staged.from_files([data], split=False))
+    assert kept.conforms and kept.change.retired == []
+    staged = Staged.from_files([data], split=False)
+    gone = writer.preview(staged, retire={"node-230600"})      # the municipal node that coordinates it
+    assert not gone.conforms and gone.change.retired == ["node-230600"] and gone.change.triples_out > 0
+    assert sample_store.ask("institution-exists", institution=URIRef(ID["institution/node-230600"]))

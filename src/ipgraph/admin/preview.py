@@ -24,7 +24,6 @@ from rdflib.namespace import SH
 from ..model.iris import ADMINISTRATIONS_GRAPH, ID, NON_PUBLIC_GRAPHS, institution_graph
 from ..model.network import owner_key
 from ..store.base import Store, to_ox
-from ..store.queries import bind, load
 from ..validation.compiled import CompiledEngine
 from ..validation.findings import Finding, to_report
 from ..validation.reference import ValidationReport
@@ -104,8 +103,11 @@ def preview(store: Store, engine: CompiledEngine, before: Iterable[Finding], sta
     context = export_quads(store, lambda graph: graph not in left_out and not graph.startswith(STAGING))
     if context:
         staged.store.load(context, format=ox.RdfFormat.N_QUADS)
-    if retiring:
-        staged.store.update(bind(load("preview-unlink"), {"retired": [ID["institution/" + k] for k in retiring]}))
+    if retiring:    # the links other graphs hold to them go, as Writer.retire removes them
+        for row in staged.scratch.select("admin-links-to", target=[ID["institution/" + k] for k in retiring]):
+            if not str(row["graph"]).startswith(STAGING):
+                staged.store.remove(ox.Quad(to_ox(row["s"]), to_ox(row["p"]), to_ox(row["target"]),
+                                            to_ox(row["graph"])))
     found = engine.findings(staged.scratch, **({"progress": progress} if progress else {}))
     known = set(before)
     shown = [f for f in found if _institution(f) in staged.described
