@@ -9,6 +9,7 @@ driver. Missing browser: the tests fail in CI (``CI`` set) and are skipped elsew
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -44,12 +45,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`ipgraph serve` on 127.0.0.1 with a fresh data folder (seeded with the sample network)."""
+@contextlib.contextmanager
+def serving(data_dir: Path, **env: str):
+    """`ipgraph serve` on a free loopback port over ``data_dir`` (seeded with the sample network on first
+    start), with ``env`` added to the environment; yields its base URL, stops it after."""
     _require_browser()
     port = _free_port()
-    env = {**os.environ, "IPGRAPH_DATA_DIR": str(tmp_path_factory.mktemp("finder-data"))}
+    env = {**os.environ, "IPGRAPH_DATA_DIR": str(data_dir), **env}
     process = subprocess.Popen([sys.executable, "-m", "ipgraph", "serve", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -67,6 +69,13 @@ def server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`ipgraph serve` on 127.0.0.1 with a fresh data folder (seeded with the sample network)."""
+    with serving(tmp_path_factory.mktemp("finder-data")) as base:
+        yield base
 
 
 def _api_ranking(base: str, **params) -> list[str]:

@@ -97,3 +97,16 @@ def restore(store: Store, path: Path) -> int:
     if hasattr(store, "optimize"):
         store.optimize()
     return len(graphs)
+
+
+def network_graph(store: Store) -> Graph:
+    """The network as one rdflib graph: every institution's graph and the administrations graph (no reference
+    data, nothing private) — what the filled spreadsheet template is written from."""
+    from ..model.iris import ADMINISTRATIONS_GRAPH, institution_graph
+
+    prefix = str(institution_graph(""))
+    data = export_quads(store, lambda graph: graph.startswith(prefix) or graph == str(ADMINISTRATIONS_GRAPH))
+    graph = Graph()
+    for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS) if data else ():
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -43,6 +43,8 @@ from ..validation.findings import Finding, to_report
 from ..validation.incremental import IncrementalValidation
 from ..validation.reference import InputError, ValidationReport, read_graph
 from .backup import scratch_copy
+from .preview import Preview, preview
+from .staging import Staged
 
 # Upload media types → the parser that reads them (see docs/admin.md).
 RDF_TYPES = {
@@ -126,11 +128,6 @@ def parse_upload(body: bytes, media_type: str) -> Graph:
     raise UnsupportedType(kind)
 
 
-def graph_key(graph: URIRef) -> str | None:
-    """The institution key of an institution graph's name, or None for other graphs."""
-    return changes.institution_key(graph)
-
-
 def _finding_institution(finding: Finding) -> str | None:
     return owner_key(finding.focus) if isinstance(finding.focus, URIRef) else None
 
@@ -183,32 +180,31 @@ class Writer:
 
     # -- the write ---------------------------------------------------------------------------------
     def write(self, build: Callable[[], tuple[dict[URIRef, Graph], Extras]], *, agent: str, action: str,
-              check: bool = True, institutions: set[str] | None = None) -> WriteResult:
+              check: bool = True, institutions: set[str] | None = None, maintain: bool = True) -> WriteResult:
         """Build the new graphs under the write lock, validate them, commit them with their provenance.
 
         ``build`` returns (graphs to replace — an empty graph drops it —, extra (predicate, object) pairs
         describing the activity). Raises Rejected (nothing changed) when ``check`` and the change brings a
         Violation. ``institutions`` are the keys the write is about (by default, those of every graph written):
-        any Violation on them refuses it.
+        any Violation on them refuses it. Without ``check`` and ``maintain`` the validation state is not brought
+        up to date but read again on first use (one of many writes that :meth:`load` makes in a row).
         """
         with self._lock:
+            if not (check or maintain):
+                graphs, extras = build()
+                self._commit(graphs, extras, agent=agent, action=action)
+                self._validation = None
+                self.on_commit()
+                return WriteResult(activity="", graphs=sorted(str(g) for g in graphs),
+                                   report=ValidationReport(results=[]), institutions=sorted(institutions or ()))
             state = self.validation
             graphs, extras = build()
-            written = institutions if institutions is not None else {key for g in graphs if (key := graph_key(g))}
+            written = institutions if institutions is not None else {key for g in graphs if (key := changes.institution_key(g))}
             affected = state.affected(list(graphs), graphs)
             report = self._check(state, graphs, affected, written) if check else None
             if report is not None and not report.conforms:
                 raise Rejected(report)
-            activity_graph = Graph()
-            activity = self._activity(activity_graph, graphs, extras, agent=agent, action=action)
-            provenance = self._provenance()
-            provenance += activity_graph
-            self.before_commit()
-            try:
-                self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
-            except BaseException:
-                self.on_commit()  # nothing changed: the caches are read again from the graph as it is
-                raise
+            activity = self._commit(graphs, extras, agent=agent, action=action)
             if hasattr(self.store, "flush"):
                 self.store.flush()
             if state.store is not self.store:   # the in-memory copy the validation runs on follows the commit
@@ -225,6 +221,22 @@ class Writer:
                                    [f for f in state.findings if _finding_institution(f) in written])
             return WriteResult(activity=str(activity), graphs=sorted(str(g) for g in graphs), report=report,
                                institutions=sorted(written))
+
+    def _commit(self, graphs: dict[URIRef, Graph], extras: Extras, *, agent: str, action: str) -> URIRef:
+        """Replace the graphs and record the activity, in one transaction; returns the activity. The caller calls
+        ``on_commit`` once its state is up to date (here, when the store refuses: nothing changed)."""
+        activity_graph = Graph()
+        activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
+                                  extras, agent=agent, action=action)
+        provenance = self._provenance()
+        provenance += activity_graph
+        self.before_commit()
+        try:
+            self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+        except BaseException:
+            self.on_commit()  # nothing changed: the caches are read again from the graph as it is
+            raise
+        return activity
 
     def _check(self, state: IncrementalValidation, graphs: Mapping[URIRef, Graph], affected: set[Node],
                written: set[str]) -> ValidationReport:
@@ -247,11 +259,11 @@ class Writer:
         return self._graph(PROVENANCE_GRAPH)
 
     @staticmethod
-    def _activity(description: Graph, graphs: Mapping[URIRef, Graph], extras: Extras, *, agent: str,
+    def _activity(description: Graph, graphs: Mapping[URIRef, int], extras: Extras, *, agent: str,
                   action: str) -> URIRef:
-        """Add the ``prov:Activity`` (who, when, which graphs) to ``description``; returns its IRI."""
-        return changes.describe_activity(description, {name: len(content) for name, content in graphs.items()},
-                                         agent=agent, action=action, extras=extras)
+        """Add the ``prov:Activity`` (who, when, which graphs: their new sizes, 0 for one dropped) to
+        ``description``; returns its IRI."""
+        return changes.describe_activity(description, dict(graphs), agent=agent, action=action, extras=extras)
 
     # -- the writes ------------------------------------------------------------------------------------
     def upload(self, data: Graph, *, agent: str) -> WriteResult:
@@ -263,7 +275,7 @@ class Writer:
         """
         parts = split_by_institution(data)
         described = {g for g, part in parts.items()
-                     if (key := graph_key(g)) and (ID["institution/" + key], RDF.type, None) in part}
+                     if (key := changes.institution_key(g)) and (ID["institution/" + key], RDF.type, None) in part}
 
         def build() -> tuple[dict[URIRef, Graph], Extras]:
             graphs = {}
@@ -278,7 +290,68 @@ class Writer:
 
         if not described:
             raise ValueError("the upload describes no institution")
-        return self.write(build, agent=agent, action="upload", institutions={graph_key(g) for g in described})
+        return self.write(build, agent=agent, action="upload", institutions={changes.institution_key(g) for g in described})
+
+    def preview(self, staged: Staged, *, retire: Iterable[str] = (), progress: Callable[[str], None] | None = None
+                ) -> Preview:
+        """What an upload of ``staged`` (retiring ``retire``) would be told and would change; writes nothing
+        (:mod:`ipgraph.admin.preview`)."""
+        with self._lock:
+            state = self.validation
+            return preview(self.store, state.engine, state.findings, staged, retire=retire, progress=progress)
+
+    def load(self, staged: Staged, *, agent: str, retire: Iterable[str] = (), reason: str | None = None
+             ) -> tuple[Preview, WriteResult]:
+        """A whole network (``ipgraph load``): validated as an upload is (:meth:`preview`, Rejected when the
+        report has a Violation), then the institutions of ``retire`` retired (:meth:`retire`, each with its
+        history) and the staged graphs committed with their provenance — an institution's graph replaced, other
+        graphs (administrations, links about other institutions) added to.
+
+        The embedded store takes the staged quads in bulk (:meth:`EmbeddedStore.commit_staged`, not one
+        transaction); any other store through :meth:`write` (a split ``staged`` only). The validation state is
+        read again afterwards, on first use.
+        """
+        with self._lock:
+            checked = self.preview(staged, retire=retire)
+            if not checked.conforms:
+                raise Rejected(checked.report)
+            for key in checked.change.retired:
+                self.retire(key, agent=agent, reason=reason, maintain=False)
+                if hasattr(self.store, "flush"):
+                    self.store.flush()      # each write's memtables to disk: 63 in a row held 300 MB
+            described = {institution_graph(key) for key in staged.described}
+            note = [(RDFS.comment, Literal(", ".join(staged.sources)))]
+            if not hasattr(self.store, "commit_staged"):
+                graphs = staged.as_graphs()
+                for name in graphs:
+                    if name not in described:
+                        graphs[name] = self._graph(name) + graphs[name]
+                result = self.write(lambda: (graphs, note), agent=agent, action="load", check=False,
+                                    institutions=set(staged.described))
+                result.report = checked.report
+                return checked, result
+            import tempfile
+            from pathlib import Path
+
+            existing = set(self.store.graph_names())
+            with tempfile.TemporaryDirectory(prefix="ipgraph-load-") as folder:
+                payload = staged.write_payload(Path(folder))
+                sizes = staged.sizes            # by target graph, now that the payload is written
+                staged.close()                  # its memory goes before the store's bulk load takes some
+                activity_graph = Graph()
+                activity = self._activity(activity_graph, sizes, note, agent=agent, action="load")
+                provenance = self._provenance()
+                provenance += activity_graph
+                self.before_commit()
+                try:
+                    self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: provenance})
+                finally:
+                    self._validation = None
+                    self.on_commit()
+            if hasattr(self.store, "flush"):
+                self.store.flush()
+            return checked, WriteResult(activity=str(activity), graphs=sorted(str(g) for g in sizes),
+                                        report=checked.report, institutions=sorted(staged.described))
 
     def add_record(self, key: str, make: Callable[[Graph], tuple[Graph, URIRef]], *, agent: str,
                    action: str) -> tuple[WriteResult, URIRef]:
@@ -298,8 +371,9 @@ class Writer:
         result = self.write(build, agent=agent, action=action)
         return result, made[0]
 
-    def retire(self, key: str, *, agent: str, reason: str | None = None) -> WriteResult:
-        """Drop an institution's graph, keeping its last content in the provenance graph. Raises NotAnInstitution."""
+    def retire(self, key: str, *, agent: str, reason: str | None = None, maintain: bool = True) -> WriteResult:
+        """Drop an institution's graph, keeping its last content in the provenance graph. Raises NotAnInstitution.
+        ``maintain``: see :meth:`write`."""
 
         def build() -> tuple[dict[URIRef, Graph], Extras]:
             current = self.graph_of(key)
@@ -325,4 +399,4 @@ class Writer:
                 extras.append((RDFS.comment, Literal(reason)))
             return graphs, extras
 
-        return self.write(build, agent=agent, action="retire", check=False)
+        return self.write(build, agent=agent, action="retire", check=False, maintain=maintain)

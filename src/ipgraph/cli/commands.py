@@ -1,5 +1,5 @@
 """How a subcommand is registered (:func:`command`), the user's mistakes (:class:`UserError`, exit code 2), progress on
-stderr, and the helpers several commands share: reading RDF files, opening the on-disk or the remote store.
+stderr, and the helpers several commands share: opening the on-disk or the remote store.
 """
 
 from __future__ import annotations
@@ -30,20 +30,6 @@ def command(name: str, help: str):
 
 def progress(message: str) -> None:
     print(f"[ipgraph] {message}", file=sys.stderr, flush=True)
-
-
-def read_rdf(path: str):
-    """An RDF file as an rdflib graph; a parse error is the user's to fix (exit 2)."""
-    from rdflib import Graph
-
-    graph = Graph()
-    try:
-        graph.parse(path)
-    except FileNotFoundError:
-        raise UserError(f"no such file: {path}") from None
-    except Exception as error:  # rdflib raises many parser-specific types; all mean "bad input file"
-        raise UserError(f"cannot read {path} as RDF: {error}") from None
-    return graph
 
 
 def remote_arguments(parser: argparse.ArgumentParser) -> None:

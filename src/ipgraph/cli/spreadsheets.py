@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import Command, UserError, command, progress, read_rdf
+from .commands import Command, UserError, command, progress
 
 
 @command("template", "write the administrators' XLSX template (empty, or filled from a network with --network)")
@@ -18,6 +18,7 @@ def _template(parser: argparse.ArgumentParser) -> Command:
         from pathlib import Path
 
         from ..sheets.template import round_trip_difference, write_spreadsheet, write_template
+        from ..validation.reference import InputError, read_graph
 
         output = Path(args.output)
         if output.suffix.lower() != ".xlsx":
@@ -26,7 +27,10 @@ def _template(parser: argparse.ArgumentParser) -> Command:
             write_template(output)
             progress(f"wrote the empty template {output}")
             return 0
-        graph = read_rdf(args.network)
+        try:
+            graph = read_graph(Path(args.network))
+        except InputError as error:
+            raise UserError(error.where() + error.message) from None
         count = write_spreadsheet(graph, output)
         missing, extra = round_trip_difference(graph, output)
         progress(f"wrote {count} institutions to {output}")
@@ -36,6 +40,26 @@ def _template(parser: argparse.ArgumentParser) -> Command:
         return 0
 
     return run
+
+
+def rdf_bytes(graph, fmt: str) -> bytes:
+    """The graph written by pyoxigraph's serialiser where it writes the format (Turtle, N-Triples, N-Quads), else
+    by rdflib's: rdflib's Turtle writer took most of an import of a large list."""
+    import pyoxigraph as ox
+
+    from ..store.base import to_ox
+
+    native = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nt11": ox.RdfFormat.N_TRIPLES}.get(fmt)
+    if native is None:
+        return graph.serialize(format=fmt, encoding="utf-8")
+    from rdflib.namespace import RDF
+
+    # the prefixes bound to the graph that its predicates and classes use (rdflib binds thirty more by default)
+    terms = {str(p) for p in graph.predicates(unique=True)} | {str(o) for o in graph.objects(None, RDF.type)}
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()
+                if prefix and any(term.startswith(str(namespace)) for term in terms)}
+    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
+    return ox.serialize(triples, format=native, prefixes=prefixes if native == ox.RdfFormat.TURTLE else None) or b""
 
 
 @command("import", "convert an administrators' spreadsheet (XLSX template or CSV) to RDF; "
@@ -72,11 +96,12 @@ def _import(parser: argparse.ArgumentParser) -> Command:
             progress(f"{len(error.problems)} problems; nothing written")
             return 1
         report(result.problems)
-        text = result.graph.serialize(format=fmt)
+        body = rdf_bytes(result.graph, fmt)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(args.output).write_bytes(body)
         else:
-            sys.stdout.write(text)
+            sys.stdout.buffer.write(body)
+            sys.stdout.flush()
         skipped = f"; skipped {len(result.skipped)} bad rows: " + ", ".join(
             f"{sheet} {row}" for sheet, row in result.skipped) if result.skipped else ""
         progress(f"{result.institutions} institutions, {result.offerings} offerings, {len(result.graph)} triples"

@@ -80,8 +80,6 @@ class EmbeddedStore:
     def public_query(self, text: str, /, *, result_format: str, default_graphs: Sequence[URIRef] | None = None,
                      named_graphs: Sequence[URIRef] | None = None, timeout: float = 10.0,
                      max_bytes: int | None = None) -> QueryAnswer:
-        from .public_query import run  # bounded execution in worker threads: see that module
-
         return run(self._store, self.graph_names(), text, result_format=result_format,
                    default_graphs=default_graphs, named_graphs=named_graphs, timeout=timeout, max_bytes=max_bytes)
 
@@ -135,6 +133,23 @@ class EmbeddedStore:
             changes[name] = tuple({(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in part}
                                   for part in (removed, added))
         return changes
+
+    def commit_staged(self, payload: Sequence[Path], replaced: Iterable[URIRef], graphs: Mapping[URIRef, Graph],
+                      /) -> None:
+        """A bulk write (``ipgraph load``): ``payload`` are N-Quads files of the new graphs' content (graphs it
+        adds to included; a blank node never spans two files), ``replaced`` the graphs whose old content goes,
+        ``graphs`` are replaced as :meth:`replace_graphs` does (the provenance), last.
+
+        Not one transaction: the replaced graphs are dropped in one, then the files are bulk-loaded by pyoxigraph
+        (``Store.bulk_load``: 15 s and 190 MB for 750,000 quads in four files, where one transactional load took
+        20–44 s and 1.2 GB and moving staged graphs into place another 100 s and 3 GB), then ``graphs`` are
+        written. A crash in between leaves part of the
+        new content and no record of the write; the same load run again replaces it all (or restore a backup).
+        """
+        self.drop_graphs(replaced)
+        for path in payload:
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self.replace_graphs(graphs)
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
         names = list(graphs)

@@ -125,7 +125,7 @@ def to_report(store: Store, shapes: Graph, findings: list[Finding], *,
                 labels[str(row["term"])].setdefault((label.language or "zh")[:2], str(label))
     conforms = not any(f.severity == SH.Violation for f in findings)
     report = reference.ValidationReport(results=results, labels=dict(labels),
-                                        graph=report_graph(shapes, findings, conforms=conforms))
+                                        make_graph=lambda: report_graph(shapes, findings, conforms=conforms))
     for note in notes:
         print(f"[ipgraph] note: {note}", file=sys.stderr)
     return report

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -79,6 +79,15 @@ class ValidationReport:
     results: list[ValidationResult]
     labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     graph: Graph | None = field(default=None, repr=False, compare=False)
+    # builds ``graph`` when first asked for (:meth:`shacl_graph`): a report of thousands of results took
+    # longer to write as a SHACL graph than the validation took to find them
+    make_graph: Callable[[], Graph] | None = field(default=None, repr=False, compare=False)
+
+    def shacl_graph(self) -> Graph | None:
+        """The W3C SHACL validation report graph (built on first use)."""
+        if self.graph is None and self.make_graph is not None:
+            self.graph = self.make_graph()
+        return self.graph
 
     @property
     def conforms(self) -> bool:
@@ -152,7 +161,7 @@ class ValidationReport:
         graph = Graph()
         graph.bind("sh", SH)
         graph.bind("ipg", IPG)
-        if self.graph is not None:
+        if self.shacl_graph() is not None:
             graph += self.graph
             for node in graph.subjects(RDF.type, SH.ValidationResult):
                 shape = graph.value(node, SH.sourceShape)

@@ -23,11 +23,14 @@ from pydantic import BaseModel, Field
 
 from ..admin import feedback, history
 from ..admin import write as write_path
+from ..admin.preview import Preview
+from ..admin.staging import Staged
 from ..matching.matcher import MAX_LIMIT
 from ..matching.understanding import MatchInputError
 from ..settings import Settings
 from ..validation.reference import clause_key
 from . import coverage
+from .admin_sheets import XLSX, spreadsheet_rows, workbook
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
@@ -108,13 +111,15 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _rejected(error: write_path.Rejected, lang: str) -> ValidationFailed:
+def _rejected(error: write_path.Rejected, lang: str, rows: dict | None = None) -> ValidationFailed:
     counts = error.report.counts
     return ValidationFailed(
         zh=f"数据有 {counts['Violation']} 项违反规范，未写入任何内容。请按报告修改后重新上传。",
         en=f"The data has {counts['Violation']} violations; nothing was written. Fix them as the report says "
            "and upload again.",
-        detail={"report": error.report.to_json(lang)})
+        detail={"report": error.report.to_json(lang), **({"rows": rows} if rows else {})})
+
+
 
 
 def _accepted(result: write_path.WriteResult, lang: str) -> dict:
@@ -128,7 +133,11 @@ _UPLOAD_TYPES = sorted(write_path.RDF_TYPES) + sorted(write_path.SPREADSHEET_TYP
 @router.post(
     "/upload", summary="上传机构或整个网络的数据 / Upload institutions' or a whole network's data",
     description="The request body is the file itself, its `Content-Type` one of: " + ", ".join(_UPLOAD_TYPES)
-                + ". The data is validated first (with the ontology, schemes and regions, and the rest of the "
+                + ". 先校验后写入；`dry_run=true` 只校验并预览变更，不写入任何内容。 / "
+                  "With `dry_run=true` the upload is only checked: the answer (200) is the report the write would "
+                  "give (`conforms`, `report`) and a preview of the change (`change`: institutions added, changed, "
+                  "unchanged; triples in and out), and nothing is written — the same check `ipgraph validate` runs. "
+                  "The data is validated first (with the ontology, schemes and regions, and the rest of the "
                   "network); a Violation the upload brings (or any on an uploaded institution) refuses it with the "
                   "report (422) and nothing changes. Otherwise the graph of each institution the upload describes "
                   "(gives an rdf:type) is replaced, in one transaction; other triples — links about other "
@@ -142,7 +151,9 @@ _UPLOAD_TYPES = sorted(write_path.RDF_TYPES) + sorted(write_path.SPREADSHEET_TYP
     openapi_extra={"requestBody": {"required": True, "content": {t: {"schema": {"type": "string", "format": "binary"}}
                                                                    for t in _UPLOAD_TYPES}}})
 async def upload(request: Request, agent: str = Depends(require_admin),
-                 lang: str | None = Query(None, description="zh or en")):
+                 lang: str | None = Query(None, description="zh or en"),
+                 dry_run: bool = Query(False, description="只校验并预览，不写入 / check and preview only, write "
+                                                          "nothing")):
     language = request_language(request)
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in write_path.RDF_TYPES and media_type not in write_path.SPREADSHEET_TYPES:
@@ -156,14 +167,53 @@ async def upload(request: Request, agent: str = Depends(require_admin),
         data = await run_in_threadpool(write_path.parse_upload, body, media_type)
     except write_path.BadUpload as error:
         raise BadRequest(zh=error.zh, en=error.en, detail={"problems": error.problems}) from None
+    rows = spreadsheet_rows(body) if media_type in write_path.SPREADSHEET_TYPES else {}
+    if dry_run:
+        answer = (await run_in_threadpool(_preview, writer(request.app), data)).as_dict(language)
+        return {"accepted": False, "dry_run": True, **answer, **({"rows": rows} if rows else {})}
     try:
         result = await run_in_threadpool(writer(request.app).upload, data, agent=agent)
     except write_path.Rejected as error:
-        raise _rejected(error, language) from None
+        raise _rejected(error, language, rows) from None
     except ValueError:
         raise Unprocessable(zh="上传内容没有描述任何机构（缺少机构的 rdf:type）。",
                             en="The upload describes no institution (no rdf:type for any institution).") from None
     return _accepted(result, language)
+
+
+def _preview(current: write_path.Writer, data) -> Preview:
+    staged = Staged.from_graph(data)
+    try:
+        return current.preview(staged)
+    finally:
+        staged.close()
+
+
+@router.get("/template.xlsx", summary="空白电子表格模板 / The empty spreadsheet template",
+            description="管理员填写机构与服务的 XLSX 模板（下拉列表取自本服务的词表）；填好后可上传到 /admin/upload。 / "
+                        "The administrators' XLSX template (drop-down lists from this service's vocabularies), "
+                        "to fill in and upload to /admin/upload (docs/spreadsheet.md).",
+            responses={**_AUTH_ERRORS, 200: {"content": {XLSX: {}}}})
+def template(request: Request, agent: str = Depends(require_admin)):
+    from ..sheets.template import write_template
+
+    store = request.app.state.store
+    return workbook(lambda path: write_template(path, store=store), "ipgraph-template.xlsx")
+
+
+@router.get("/network.xlsx", summary="当前网络（已填写的模板）/ The current network as a filled template",
+            description="本服务当前的全部机构及其服务，写入同一模板：改好后重新上传即可更新。模板没有对应列的数据不写入（见 "
+                        "docs/spreadsheet.md）。 / Every institution the service now holds, with its offerings, "
+                        "written into the same template: edit it and upload it again. What the template has no "
+                        "column for is left out (docs/spreadsheet.md).",
+            responses={**_AUTH_ERRORS, 200: {"content": {XLSX: {}}}})
+def network(request: Request, agent: str = Depends(require_admin)):
+    from ..admin.backup import network_graph
+    from ..sheets.template import write_spreadsheet
+
+    store = request.app.state.store
+    graph = network_graph(store)
+    return workbook(lambda path: write_spreadsheet(graph, path, store=store), "ipgraph-network.xlsx")
 
 
 class EvaluationIn(BaseModel):
