@@ -155,6 +155,9 @@ class Matcher:
         interpretation, outside = self._understand(q, service=service, near=near, lat=lat, lon=lon,
                                                    filters=filters)
         place = interpretation.place
+        if kinds is None and interpretation.kind is not None:  # a kind named in the question filters like ``kind``
+            kind = interpretation.kind.concept.iri.rsplit("/", 1)[-1]
+            kinds = self.kind_classes(kind)
         if radius_km is not None and place is None:
             raise MatchInputError("radius_km", zh="使用 radius_km 时需要给出地点（near 或 lat/lon）。",
                                   en="radius_km needs a place (near, or lat and lon).")

@@ -22,18 +22,28 @@ raises :class:`~ipgraph.model.places.AmbiguousPlace` with the candidates.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from .catalog import Catalog, ConceptMatch, UnknownConcept
+from .catalog import KEY, NOTATION, Catalog, ConceptMatch, UnknownConcept
 from .places import AmbiguousPlace, Gazetteer, Place, UnknownPlace, haversine_km
-from .text import normalize
+from .text import is_latin_text, latin_key, normalize
 
 __all__ = ["Resolver", "RegionHints", "UnknownConcept", "AmbiguousPlace", "UnknownPlace"]
 
 # A row's coordinates settle an ambiguous region when the nearest candidate's seat is at most this share of
 # the distance to the next one (the two 向阳区 seats are 60 km apart; a point in one is ≤ 15 km from its seat).
 _DECIDING_RATIO = 0.5
+
+FUZZY_PLACE = "fuzzy"  # how a misspelt place name was read (哈尔宾 → 哈尔滨)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
+
+SERVICES, KINDS = "services", "institution-kinds"  # the scheme names every entrance registers
+KIND = "kind"  # how a service was read when the question names only an institution kind: the kind's focus services
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,138 @@ class Resolver:
     def spans(self, scheme: str, text: str) -> list[tuple[int, int, str]]:
         return self.schemes[scheme].lexicon.spans(normalize(text))
 
+    def kind_in(self, text: str) -> tuple[ConceptMatch, str] | None:
+        """An institution kind named inside a question (图书馆, 专利代理机构, 维权工作站, "library"), and the
+        question without it; None when it names none.
+
+        A kind's name inside a longer service label (园区 in 园区产业知识产权信息咨询) is the service's, not a
+        kind: the kind is taken only where no longer label of the services scheme covers it. Notations and keys
+        are not read inside questions (6.3.3.5 is a service number as much as a kind).
+        """
+        if KINDS not in self.schemes or SERVICES not in self.schemes:
+            return None
+        key = normalize(text)
+        kinds = self.schemes[KINDS].lexicon
+        services = self.spans(SERVICES, key)
+        for start, end, label in kinds.spans(key):
+            entries = [e for e in kinds.by_key[label] if e[1] not in (NOTATION, KEY)]
+            if len({iri for iri, _, _ in entries}) != 1:
+                continue
+            if any(s <= start and end <= e and e - s > end - start for s, e, _ in services):
+                continue
+            iri, how, matched = entries[0]
+            rest = " ".join((key[:start] + " " + key[end:]).split())
+            return ConceptMatch(kinds.catalog.concepts[iri], how, matched), rest
+        return None
+
+    def kind_services(self, kind: ConceptMatch) -> ConceptMatch | None:
+        """The focus services the specification gives a kind (6.3.2.1 … 6.3.3.9): the services concept of the
+        same notation; None when the kind has none."""
+        notation = kind.concept.notation
+        for concept in self.schemes[SERVICES].concepts.values() if notation else ():
+            if concept.notation == notation:
+                return ConceptMatch(concept, KIND, kind.matched)
+        return None
+
     # -- regions ----------------------------------------------------------------------------------
     def place(self, text: str) -> Place:
         """The region a place field names. Raises UnknownPlace or AmbiguousPlace (with candidates)."""
-        return self._gazetteer().lookup(text)
+        try:
+            return self._gazetteer().lookup(text)
+        except UnknownPlace:
+            near = self._near_names(normalize(text).strip(), whole=True)
+            if len(near) != 1:
+                raise
+            return self._fuzzy_place(text, near[0][2])
+
+    def place_in(self, text: str, avoid: list[tuple[int, int, str]] = ()) -> tuple[Place, str] | None:
+        """A place named inside a question, and the question without it (None: it names none): a name as the
+        gazetteer spells it, else a name misspelt by one character (哈尔宾, Qiqihaer) — see :meth:`_near_names`.
+        ``avoid``: spans of normalised ``text`` taken by service labels. Raises AmbiguousPlace when a misspelling
+        is equally near several regions."""
+        gaz = self._gazetteer()
+        key = normalize(text)
+        found = gaz.find_in(key, avoid)
+        if found is not None:
+            return found
+        free = [(s, e) for s, e, _ in avoid]
+        for start, end, entries in self._near_names(key):
+            if all(end <= s or start >= e for s, e in free):
+                place = self._fuzzy_place(key[start:end], entries)
+                return place, " ".join((key[:start] + " " + key[end:]).split())
+        return None
+
+    def _fuzzy_place(self, text: str, entries: list[tuple[str, str, str]]) -> Place:
+        gaz = self._gazetteer()
+        regions = sorted((gaz.regions[iri] for iri in {iri for iri, _, _ in entries}), key=lambda r: r.adcode)
+        if len(regions) > 1:
+            raise AmbiguousPlace(text, regions)
+        region = regions[0]
+        if region.lat is None or region.lon is None:
+            raise UnknownPlace(text, [])
+        return Place(region, region.lat, region.lon, FUZZY_PLACE, entries[0][2])
+
+    def _near_names(self, key: str, whole: bool = False) -> list[tuple[int, int, list]]:
+        """Stretches of ``key`` one letter or character from a region's name, leftmost first, with the names'
+        entries. Chinese: the proper part of a name of three characters or more (哈尔滨, 齐齐哈尔; a two-character
+        name one character off is another word as often as a typo: 新兴 / 新兴产业), same length, one character
+        replaced. Latin: a word (or two) folded like pinyin (ning'an → ningan) that is a name, or one edit from a
+        name of six letters or more. ``whole``: ``key`` is a whole place field, compared as one stretch."""
+        from rapidfuzz.distance import Hamming, Levenshtein
+
+        gaz = self._gazetteer()
+        chinese, latin = self._place_keys
+        found: list[tuple[int, int, list]] = []
+        if is_latin_text(key):
+            words = [(m.start(), m.end()) for m in _WORD.finditer(key)]
+            if whole:
+                words = [(words[0][0], words[-1][1])] if words else []
+            spans = [(a, b) for i, (a, _) in enumerate(words) for _, b in words[i:i + 2]]
+            for start, end in spans:
+                folded = latin_key(_EN_GENERIC.sub("", key[start:end]))
+                if folded in gaz.names and not folded.isdigit():
+                    found.append((start, end, gaz.names[folded]))
+                elif len(folded) >= 6 and not self._service_spelling(folded):
+                    near = [k for k in latin.get(len(folded), ()) + latin.get(len(folded) - 1, ())
+                            + latin.get(len(folded) + 1, ()) if Levenshtein.distance(folded, k) == 1]
+                    if near:
+                        found.append((start, end, [e for k in near for e in gaz.names[k]]))
+        else:
+            sizes = [len(key)] if whole else [4, 3]
+            for size in sizes:
+                for start in range(len(key) - size + 1):
+                    window = key[start:start + size]
+                    if not all("\u3400" <= ch <= "\u9fff" for ch in window):
+                        continue
+                    near = [k for k in chinese.get(size, ()) if Hamming.distance(window, k) == 1]
+                    if near:
+                        found.append((start, start + size, [e for k in near for e in gaz.names[k]]))
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        return found
+
+    def _service_spelling(self, word: str) -> bool:
+        """Whether a Latin word is part of a service's pinyin or English label (banquan, search): then it is
+        not a misspelt place (banquan is one letter from baiquan, 拜泉)."""
+        if SERVICES not in self.schemes:
+            return False
+        lexicon = self.schemes[SERVICES].lexicon
+        return any(word in key for key in lexicon.by_pinyin) or any(
+            word in key.split() for key in lexicon.by_key if is_latin_text(key))
+
+    @cached_property
+    def _place_keys(self) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+        """The gazetteer's names by length: Chinese proper names (no 省/市/县/区/旗 ending) of 3 characters or
+        more, and Latin names."""
+        chinese: dict[int, list[str]] = defaultdict(list)
+        latin: dict[int, list[str]] = defaultdict(list)
+        for name in self._gazetteer().names:
+            if name.isdigit():
+                continue
+            if is_latin_text(name):
+                latin[len(name)].append(name)
+            elif len(name) >= 3 and name[-1] not in "省市县区旗盟" and all("\u3400" <= ch <= "\u9fff" for ch in name):
+                chinese[len(name)].append(name)
+        return ({n: tuple(k) for n, k in chinese.items()}, {n: tuple(k) for n, k in latin.items()})
 
     def region(self, text: str, hints: RegionHints | None = None) -> Place:
         """Like :meth:`place`, but an ambiguous name is settled by ``hints`` when they decide it."""

@@ -1,0 +1,65 @@
+"""Institution kinds and misspelt places inside a question, read through the one resolver (issue 20)."""
+
+import pytest
+
+from ipgraph.matching.understanding import MatchInputError, interpret
+from ipgraph.model.places import AmbiguousPlace, UnknownPlace
+
+
+@pytest.fixture(scope="module")
+def vocab(sample_matcher):
+    return sample_matcher.vocabulary
+
+
+def _key(iri):
+    return iri.rsplit("/", 1)[-1]
+
+
+def test_a_kind_named_in_a_question_is_a_filter_and_the_rest_is_the_service(vocab):
+    reading = interpret(vocab, "漠河市图书馆有知识产权讲座吗")
+    assert _key(reading.kind.concept.iri) == "public-library"
+    assert "6.3.3.5-b-2" in {m.concept.notation for m in reading.concepts}
+    assert reading.place.region.adcode == "232701"
+
+
+def test_the_kind_named_in_a_question_filters_the_institutions(sample_matcher):
+    everyone = sample_matcher.match("专利检索", limit=50)
+    libraries = sample_matcher.match("图书馆 专利检索", limit=50)
+    wanted = "https://w3id.org/ipgraph/ontology#PublicLibraryOutlet"
+    assert any(wanted not in r.record.classes for r in everyone.results)  # the filter has something to drop
+    assert libraries.results and all(wanted in r.record.classes for r in libraries.results)
+
+
+def test_a_question_naming_only_a_kind_reads_the_kinds_focus_services_not_a_look_alike(vocab):
+    reading = interpret(vocab, "尚志市有没有专利代理机构")
+    assert _key(reading.kind.concept.iri) == "market-agency"
+    assert [(m.concept.notation, m.how) for m in reading.concepts] == [("6.3.3.8", "kind")]  # not 专利管理 (fuzzy)
+
+
+def test_a_kind_word_inside_a_longer_service_label_stays_the_services(vocab):
+    reading = interpret(vocab, "园区产业知识产权信息咨询")
+    assert reading.kind is None
+    assert [m.concept.notation for m in reading.concepts] == ["6.3.3.6-a"]
+
+
+def test_a_place_misspelt_by_one_character_is_read_in_a_question_and_in_the_place_box(vocab):
+    reading = interpret(vocab, "哈尔宾专利检索")
+    assert (reading.place.region.adcode, reading.place.how) == ("230100", "fuzzy")
+    assert reading.service_text == "专利检索"
+    assert vocab.resolver.place("齐齐哈儿").region.adcode == "230200"
+    assert interpret(vocab, "patent search near Ning'an").place.region.adcode == "231084"  # apostrophe folded
+
+
+def test_words_that_are_not_places_are_not_read_as_misspelt_places(vocab):
+    assert vocab.resolver.place_in("banquan dengji zixun") is None  # one letter from baiquan (拜泉) but a service word
+    with pytest.raises(UnknownPlace):
+        vocab.resolver.place("专利检索")
+
+
+def test_a_misspelling_near_two_places_answers_with_both(vocab):
+    with pytest.raises(AmbiguousPlace) as caught:
+        vocab.resolver.place("七芬河")  # one character from 七台河 and from 绥芬河
+    assert {r.adcode for r in caught.value.candidates} == {"230900", "231081"}
+    with pytest.raises(MatchInputError) as asked:
+        interpret(vocab, "七芬河专利检索")
+    assert asked.value.field == "near" and len(asked.value.candidates) == 2
