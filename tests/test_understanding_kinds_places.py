@@ -3,7 +3,8 @@
 import pytest
 
 from ipgraph.matching.understanding import MatchInputError, interpret
-from ipgraph.model.places import AmbiguousPlace, UnknownPlace
+from ipgraph.model.places import AmbiguousPlace, BadCoordinates, UnknownPlace
+from ipgraph.model.resolver import OutsidePlace, Resolver
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,24 @@ def test_a_misspelling_near_two_places_answers_with_both(vocab):
     with pytest.raises(MatchInputError) as asked:
         interpret(vocab, "七芬河专利检索")
     assert asked.value.field == "near" and len(asked.value.candidates) == 2
+
+
+def test_the_place_box_is_read_by_the_resolver_coordinates_included(vocab):
+    typed = vocab.resolver.place("45.75 126.63")
+    assert (typed.region, typed.lat, typed.lon, typed.how) == (None, 45.75, 126.63, "coordinates")
+    with pytest.raises(BadCoordinates):
+        vocab.resolver.place("95,126")  # a pair of numbers out of range: bad coordinates, not an unknown name
+    with pytest.raises(MatchInputError) as caught:
+        interpret(vocab, "专利检索", near="95,126")
+    assert caught.value.field == "lat"
+
+
+def test_a_place_of_another_province_is_read_by_the_resolver_as_that_place(vocab):
+    beijing = vocab.resolver.place("北京")
+    assert isinstance(beijing, OutsidePlace) and beijing.national.adcode == "110000" and beijing.region is None
+    found, rest = vocab.resolver.place_in("北京哪里能做侵权分析")
+    assert isinstance(found, OutsidePlace) and rest == "哪里能做侵权分析"
+    assert not isinstance(vocab.resolver.place("哈尔滨"), OutsidePlace)  # the network's own region
+    alone = Resolver(vocab.resolver.schemes, vocab.gazetteer)  # without the national list: unknown, as before
+    with pytest.raises(UnknownPlace):
+        alone.place("北京")

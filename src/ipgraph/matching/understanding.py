@@ -15,6 +15,7 @@ from ..model.catalog import (CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, SERVIC
 from ..model.iris import ID, IPG
 from ..model.lexicon import strip_noise
 from ..model.places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
+from ..model.national_places import national_places
 from ..model.resolver import Resolver
 from ..store.base import Store
 from ..store.vocabularies import load_catalog, load_gazetteer
@@ -109,7 +110,7 @@ class Vocabulary:
     def __post_init__(self) -> None:
         self.resolver = Resolver({"services": self.services, "institution-kinds": self.kinds,
                                   "channels": self.channels, "fees": self.fees, "ip-types": self.ip_types},
-                                 self.gazetteer)
+                                 self.gazetteer, national_places())
         self.remote_channels = frozenset(c for c in self.channels.concepts if self.remote_channel(c))
 
     @classmethod
@@ -149,10 +150,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
         try:
             point = check_point(lat, lon)
         except BadCoordinates as error:
-            which = "lat" if "latitude" in str(error) else "lon"
-            zh = "纬度须在 -90 到 90 之间" if which == "lat" else "经度须在 -180 到 180 之间"
-            raise MatchInputError(which, zh=f"坐标有误：{zh}（收到 {lat}, {lon}）。",
-                                  en=f"Bad coordinates: {error} (got {lat}, {lon}).") from error
+            raise bad_point(error, f"{lat}, {lon}") from error
         place = Place(None, point[0], point[1], "coordinates", f"{lat},{lon}")
     elif near is not None and near.strip():
         place = find_place(vocab, near)
@@ -201,9 +199,18 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
     return Interpretation(q, service_text, tuple(unique.values()), expansion, place, from_text, filters or {}, kind)
 
 
+def bad_point(error: BadCoordinates, given: str) -> MatchInputError:
+    which = "lat" if "latitude" in str(error) else "lon"
+    zh = "纬度须在 -90 到 90 之间" if which == "lat" else "经度须在 -180 到 180 之间"
+    return MatchInputError(which, zh=f"坐标有误：{zh}（收到 {given}）。", en=f"Bad coordinates: {error} (got {given}).")
+
+
 def find_place(vocab: Vocabulary, text: str) -> Place:
+    """The place a place box names, through the resolver (coordinates, the network's regions, other provinces)."""
     try:
         return vocab.resolver.place(text)
+    except BadCoordinates as error:
+        raise bad_point(error, text.strip()) from error
     except AmbiguousPlace as error:
         raise ambiguous_place(vocab, text, error) from error
     except UnknownPlace as error:

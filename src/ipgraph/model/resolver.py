@@ -29,15 +29,19 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .catalog import KEY, NOTATION, Catalog, ConceptMatch, UnknownConcept
-from .places import AmbiguousPlace, Gazetteer, Place, UnknownPlace, haversine_km
+from .coordinates import parse_point
+from .national_places import NationalPlaces, NationalRegion
+from .places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point, haversine_km
 from .text import is_latin_text, latin_key, normalize
 
-__all__ = ["Resolver", "RegionHints", "UnknownConcept", "AmbiguousPlace", "UnknownPlace"]
+__all__ = ["Resolver", "RegionHints", "OutsidePlace", "UnknownConcept", "AmbiguousPlace", "UnknownPlace",
+           "BadCoordinates"]
 
 # A row's coordinates settle an ambiguous region when the nearest candidate's seat is at most this share of
 # the distance to the next one (the two 向阳区 seats are 60 km apart; a point in one is ≤ 15 km from its seat).
 _DECIDING_RATIO = 0.5
 
+COORDINATES, NATIONAL = "coordinates", "national list"  # how a typed point / a place of another province was read
 FUZZY_PLACE = "fuzzy"  # how a misspelt place name was read (哈尔宾 → 哈尔滨)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
@@ -55,12 +59,26 @@ class RegionHints:
     texts: tuple[str, ...] = ()
 
 
-class Resolver:
-    """Text → concept of a named scheme, text → region; one instance shared by every entrance."""
+@dataclass(frozen=True)
+class OutsidePlace(Place):
+    """A place of another province (the national list): its point, and the division, for the answer to say
+    where the network is (``region`` is None: it is none of the network's regions)."""
 
-    def __init__(self, schemes: Mapping[str, Catalog], gazetteer: Gazetteer | None = None):
+    national: NationalRegion | None = None
+
+
+class Resolver:
+    """Text → concept of a named scheme, text → region; one instance shared by every entrance.
+
+    ``national``: China's divisions (:mod:`ipgraph.model.national_places`), so that a place of another
+    province is read as that place (:class:`OutsidePlace`) rather than "unknown" or a look-alike.
+    """
+
+    def __init__(self, schemes: Mapping[str, Catalog], gazetteer: Gazetteer | None = None,
+                 national: NationalPlaces | None = None):
         self.schemes = dict(schemes)
         self.gazetteer = gazetteer
+        self.national = national
 
     def catalog(self, scheme: str) -> Catalog:
         return self.schemes[scheme]
@@ -118,18 +136,43 @@ class Resolver:
 
     # -- regions ----------------------------------------------------------------------------------
     def place(self, text: str) -> Place:
-        """The region a place field names. Raises UnknownPlace or AmbiguousPlace (with candidates)."""
+        """What a place field names, the one reader of every place box: coordinates typed as text
+        (``45.75,126.63``; :mod:`~ipgraph.model.coordinates`), a region of the network (name, code, pinyin,
+        English, traditional), a place of another province (:class:`OutsidePlace`), a region misspelt by one
+        character. Raises BadCoordinates (a point out of range), UnknownPlace or AmbiguousPlace (candidates)."""
+        point = parse_point(text)
+        if point is not None:
+            lat, lon = check_point(*point)
+            return Place(None, lat, lon, COORDINATES, text.strip())
         try:
             return self._gazetteer().lookup(text)
         except UnknownPlace:
+            outside = self._outside(self.national.lookup(text) if self.national else None, text.strip())
+            if outside is not None:
+                return outside
             near = self._near_names(normalize(text).strip(), whole=True)
             if len(near) != 1:
                 raise
             return self._fuzzy_place(text, near[0][2])
 
+    def _outside(self, region: NationalRegion | None, matched: str) -> OutsidePlace | None:
+        """The national division as a place, when it lies outside the network's provinces."""
+        if region is None or self.in_network(region.adcode):
+            return None
+        return OutsidePlace(None, region.lat, region.lon, NATIONAL, matched, region)
+
+    def in_network(self, adcode: str) -> bool:
+        """Whether a division code lies in one of the gazetteer's provinces."""
+        return adcode[:2] in self._provinces
+
+    @cached_property
+    def _provinces(self) -> frozenset[str]:
+        return frozenset(r.adcode[:2] for r in self._gazetteer().regions.values() if r.level == "province")
+
     def place_in(self, text: str, avoid: list[tuple[int, int, str]] = ()) -> tuple[Place, str] | None:
         """A place named inside a question, and the question without it (None: it names none): a name as the
-        gazetteer spells it, else a name misspelt by one character (哈尔宾, Qiqihaer) — see :meth:`_near_names`.
+        gazetteer spells it, else a place of another province (:class:`OutsidePlace`), else a name misspelt by
+        one character (哈尔宾, Qiqihaer) — see :meth:`_near_names`.
         ``avoid``: spans of normalised ``text`` taken by service labels. Raises AmbiguousPlace when a misspelling
         is equally near several regions."""
         gaz = self._gazetteer()
@@ -138,6 +181,10 @@ class Resolver:
         if found is not None:
             return found
         free = [(s, e) for s, e, _ in avoid]
+        if self.national is not None and (named := self.national.find_in(key, avoid=free)) is not None:
+            region, rest = named
+            if (outside := self._outside(region, region.name)) is not None:
+                return outside, rest
         for start, end, entries in self._near_names(key):
             if all(end <= s or start >= e for s, e in free):
                 place = self._fuzzy_place(key[start:end], entries)
