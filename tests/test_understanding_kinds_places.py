@@ -3,6 +3,7 @@
 import pytest
 
 from ipgraph.matching.understanding import MatchInputError, interpret
+from ipgraph.model.catalog import UnknownConcept
 from ipgraph.model.places import AmbiguousPlace, BadCoordinates, UnknownPlace
 from ipgraph.model.resolver import OutsidePlace, Resolver
 
@@ -85,3 +86,22 @@ def test_a_place_of_another_province_is_read_by_the_resolver_as_that_place(vocab
     alone = Resolver(vocab.resolver.schemes, vocab.gazetteer)  # without the national list: unknown, as before
     with pytest.raises(UnknownPlace):
         alone.place("北京")
+
+
+@pytest.mark.parametrize("word,key", [("牌子", "trademark"), ("配方", "trade-secret"), ("照片", "copyright"),
+                                      ("新品种", "plant-variety"), ("芯片布图", "ic-layout"), ("營業秘密", "trade-secret")])
+def test_everyday_names_of_a_right_are_the_ip_type(vocab, word, key):
+    assert _key(vocab.resolver.term("ip-types", word).concept.iri) == key
+
+
+def test_any_name_of_a_right_as_the_subject_of_a_passive_is_a_rights_protection_situation(vocab):
+    for question in ("客户名单被同事拷走了", "我们的牌子让人给注册了", "摄影作品遭网站转载"):
+        read = {(m.concept.notation, m.how) for m in interpret(vocab, question).concepts}
+        assert ("topic-rights-protection", "situation") in read, question
+
+
+def test_the_filled_phrases_are_found_only_as_written_never_as_a_typo_or_a_part(vocab):
+    assert "topic-rights-protection" not in {m.concept.notation for m in vocab.resolver.read("services", "新品种，怎么申请")}
+    assert not [m for m in vocab.resolver.read("services", "地理标志怎么申请") if m.matched.endswith("被")]
+    with pytest.raises(UnknownConcept):
+        vocab.resolver.term("services", "{ip}被")  # the slot itself is no phrase anyone types

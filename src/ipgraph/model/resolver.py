@@ -46,7 +46,8 @@ FUZZY_PLACE = "fuzzy"  # how a misspelt place name was read (哈尔宾 → 哈�
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
 
-SERVICES, KINDS = "services", "institution-kinds"  # the scheme names every entrance registers
+SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
+IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
 KIND = "kind"  # how a service was read when the question names only an institution kind: the kind's focus services
 
 
@@ -79,6 +80,11 @@ class Resolver:
         self.schemes = dict(schemes)
         self.gazetteer = gazetteer
         self.national = national
+        if SERVICES in self.schemes and IP_TYPES in self.schemes:  # situations about a right: 商标被…, 配方被…
+            names = [label for c in self.schemes[IP_TYPES].concepts.values()
+                     for label in [*c.labels.values(), *(l for _, l in c.alt_labels),
+                                   *(l for _, _, l in c.other_labels)]]
+            self.schemes[SERVICES].lexicon.fill(IP_SLOT, names)
 
     def catalog(self, scheme: str) -> Catalog:
         return self.schemes[scheme]
