@@ -35,7 +35,9 @@ def test_the_kind_named_in_a_question_filters_the_institutions(sample_matcher):
 def test_a_question_naming_only_a_kind_reads_the_kinds_focus_services_not_a_look_alike(vocab):
     reading = interpret(vocab, "尚志市有没有专利代理机构")
     assert _key(reading.kind.concept.iri) == "market-agency"
-    assert [(m.concept.notation, m.how) for m in reading.concepts] == [("6.3.3.8", "kind")]  # not 专利管理 (fuzzy)
+    # 6.1 and 6.2 (every node and outlet) and the kind's focus 6.3.3.8 — not 专利管理 (read fuzzily before)
+    assert [(m.concept.notation, m.how) for m in reading.concepts] == [("6.1", "kind"), ("6.2", "kind"),
+                                                                       ("6.3.3.8", "kind")]
 
 
 def test_a_kind_word_inside_a_longer_service_label_stays_the_services(vocab):

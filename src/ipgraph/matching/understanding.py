@@ -175,8 +175,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
 
     matches: list[ConceptMatch] = []
     if kind is not None and not strip_noise(service_text or ""):  # only a kind: the services the spec gives it
-        focus = vocab.resolver.kind_services(kind)
-        matches += [focus] if focus else []
+        matches += vocab.resolver.kind_services(kind)
         service_text = None
     if service:
         for ref in (part.strip() for part in service.split(",")):

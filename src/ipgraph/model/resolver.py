@@ -47,6 +47,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
 
 SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
+_EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
 IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
 KIND = "kind"  # how a service was read when the question names only an institution kind: the kind's focus services
 
@@ -131,14 +132,13 @@ class Resolver:
             return ConceptMatch(kinds.catalog.concepts[iri], how, matched), rest
         return None
 
-    def kind_services(self, kind: ConceptMatch) -> ConceptMatch | None:
-        """The focus services the specification gives a kind (6.3.2.1 … 6.3.3.9): the services concept of the
-        same notation; None when the kind has none."""
-        notation = kind.concept.notation
-        for concept in self.schemes[SERVICES].concepts.values() if notation else ():
-            if concept.notation == notation:
-                return ConceptMatch(concept, KIND, kind.matched)
-        return None
+    def kind_services(self, kind: ConceptMatch) -> list[ConceptMatch]:
+        """What an institution of a kind offers by the specification, for a question that names only the kind:
+        the basic and professional services every node and outlet builds on (6.1, 6.2; 规范 6.3: 在6.1和6.2所列
+        服务的基础上…服务重点) and the kind's own focus services (the services concept of the kind's notation)."""
+        wanted = (*_EVERY_NODE, kind.concept.notation)
+        return [ConceptMatch(concept, KIND, kind.matched) for notation in wanted if notation
+                for concept in self.schemes[SERVICES].concepts.values() if concept.notation == notation]
 
     # -- regions ----------------------------------------------------------------------------------
     def place(self, text: str) -> Place:
