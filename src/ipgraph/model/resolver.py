@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from .catalog import KEY, NOTATION, Catalog, ConceptMatch, UnknownConcept
+from .catalog import KEY, KIND, NOTATION, Catalog, ConceptMatch, UnknownConcept
 from .coordinates import parse_point
 from .national_places import NationalPlaces, NationalRegion
 from .places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point, haversine_km
@@ -49,7 +49,6 @@ _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
 SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
 _EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
 IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
-KIND = "kind"  # how a service was read when the question names only an institution kind: the kind's focus services
 
 
 @dataclass(frozen=True)
