@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
           f"every concept read acceptable: {exact}/{total} = {100 * exact / total:.1f}%")
     for kind in sorted(by_kind):
         print(f"  {kind:<11} {good_kind[kind]}/{by_kind[kind]}")
-    by_set = {name: [r for r in results if r.get("set") == name] for name in ("dev", "fresh", "fresh2", "fresh3")}
+    by_set = {name: [r for r in results if r.get("set") == name] for name in ("dev", "fresh", "fresh2", "fresh3", "fresh4")}
     for name, rows in by_set.items():
         if rows:
             print(f"  set {name:<7} {sum(r['ok'] for r in rows)}/{len(rows)}")
