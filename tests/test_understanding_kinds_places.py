@@ -107,3 +107,9 @@ def test_the_filled_phrases_are_found_only_as_written_never_as_a_typo_or_a_part(
     assert not [m for m in vocab.resolver.read("services", "地理标志怎么申请") if m.matched.endswith("被")]
     with pytest.raises(UnknownConcept):
         vocab.resolver.term("services", "{ip}被")  # the slot itself is no phrase anyone types
+
+
+def test_typed_pinyin_with_a_typo_is_read_and_latin_gibberish_is_not(vocab):
+    read = vocab.resolver.read("services", "zhuanli jainsuo")  # two letters swapped in jiansuo
+    assert [(m.concept.notation, m.how) for m in read] == [("topic-search", "fuzzy")]
+    assert vocab.resolver.read("services", "qwertyuiop asdf") == []

@@ -341,8 +341,9 @@ class Lexicon:
         return self._from_entries(entries) if 0 < len({e[0] for e in entries}) <= 3 else []
 
     # -- typos ---------------------------------------------------------------------------------------
-    def _fuzzy(self, key: str) -> list[Entry]:
-        """Labels within a small edit distance of ``key`` (1 from 4 characters, 2 from 8; none under 4)."""
+    def _fuzzy(self, key: str, index: dict[str, list[Entry]] | None = None) -> list[Entry]:
+        """Labels within a small edit distance of ``key`` (1 from 4 characters, 2 from 8; none under 4), in
+        ``index`` (the compacted labels; :attr:`by_pinyin` for typed pinyin)."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
@@ -351,7 +352,7 @@ class Lexicon:
         if len(key) < 4:
             return []
         allowed = 1 if len(key) < 8 else 2
-        index = self.by_compact
+        index = self.by_compact if index is None else index
         close = process.extract(key, list(index), scorer=Levenshtein.distance, score_cutoff=allowed, limit=8)
         if not close:
             return []
@@ -363,8 +364,8 @@ class Lexicon:
 
     def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
         words = strip_noise(key)
-        if is_latin_text(words):
-            entries = self._fuzzy(words.replace(" ", ""))
+        if is_latin_text(words):  # English or pinyin misspelt (zhuanli jainsuo → zhuanlijiansuo)
+            entries = self._fuzzy(words.replace(" ", "")) or self._fuzzy(latin_key(words), self.by_pinyin)
             return self._from_entries(entries) if entries else []
         entries = self._fuzzy(compact(words))
         if not entries:  # a misspelt label inside the question: windows the length of labels (4 or more:
