@@ -14,7 +14,8 @@ It also reports the stricter share of questions whose every resolved concept is 
 The ``set`` column tells the questions written first and used while building the resolver (``dev``) from
 those written afterwards, each batch measured once before anything was changed for it (``fresh``: 21/26 at
 its first measure; ``fresh2``: written after the situations were widened, 20/26; ``fresh3``: 44 questions
-across all of chapter 6, written before the kind, fuzzy-place and everyday-name changes, 31/44). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
+across all of chapter 6, written before the kind, fuzzy-place and everyday-name changes, 31/44; ``fresh4``: 26 written after them,
+19/26). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
 ``bench/results/understanding-latest.json``.
 
 Usage: ``python bench/understanding.py [--questions bench/questions.tsv]``.
