@@ -62,7 +62,7 @@ def test_match_gives_the_same_ranked_results_on_every_store(embedded_client, rem
 
 
 def test_unknown_place_is_the_same_422_with_suggestions(embedded_client, remote_client):
-    params = {"q": "专利检索", "near": "哈尔宾"}
+    params = {"q": "专利检索", "near": "哈尔宾滨"}
     expected, got = embedded_client.get("/api/match", params=params), remote_client.get("/api/match", params=params)
     assert expected.status_code == got.status_code == 422
     assert_alike(expected.json(), got.json())

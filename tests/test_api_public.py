@@ -63,7 +63,7 @@ def test_free_answers_only_free_offerings(client):
 
 
 @pytest.mark.parametrize("params,field,hint", [
-    ({"q": "侵权分析", "near": "哈尔宾"}, "near", "suggestions"),
+    ({"q": "侵权分析", "near": "哈尔宾滨"}, "near", "suggestions"),
     ({"q": "侵权分析", "near": "向阳区"}, "near", "candidates"),
     ({"q": "侵害鉴定", "near": "哈尔滨"}, "q", "suggestions"),  # (a one-character typo is read: test_match)
     ({"q": "qwertyuiop", "near": "哈尔滨"}, "q", "suggestions"),
@@ -83,7 +83,7 @@ def test_what_is_not_understood_is_a_422_saying_where_with_suggestions(client, p
 
 
 def test_unknown_place_suggests_harbin_and_unknown_service_suggests_labels(client):
-    place = client.get("/api/match", params={"q": "侵权分析", "near": "哈尔宾"}).json()
+    place = client.get("/api/match", params={"q": "侵权分析", "near": "哈尔宾滨"}).json()
     assert place["suggestions"][0]["adcode"] == "230100" and "哈尔滨市" in place["message"]
     service = client.get("/api/match", params={"q": "侵害鉴定", "near": "哈尔滨"}).json()
     assert "topic-infringement-analysis" in [s["notation"] for s in service["suggestions"]]
@@ -140,7 +140,7 @@ def test_institutions_filter_by_kind_region_and_service_with_paging(client):
     offering = client.get("/api/institutions", params={"service": "侵权分析", "limit": 100}).json()
     matched = client.get("/api/match", params={"q": "侵权分析", "limit": 100}).json()
     assert sorted(i["id"] for i in offering["institutions"]) == sorted(_ids(matched))
-    assert client.get("/api/institutions", params={"region": "哈尔宾"}).status_code == 422
+    assert client.get("/api/institutions", params={"region": "哈尔宾滨"}).status_code == 422
 
 
 def test_one_institution_has_its_whole_public_record(client):

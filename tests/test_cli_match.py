@@ -47,9 +47,9 @@ def test_match_json_is_the_api_answer(borrowed_store, capsys, sample_matcher):
 
 
 def test_an_unknown_place_exits_2_with_suggestions(borrowed_store, capsys):
-    assert cli.main(["match", "侵权分析", "--near", "哈尔宾"]) == 2
+    assert cli.main(["match", "侵权分析", "--near", "哈尔宾滨"]) == 2
     err = capsys.readouterr().err
-    assert "哈尔宾" in err and "黑龙江省哈尔滨市" in err and "Traceback" not in err
+    assert "哈尔宾滨" in err and "黑龙江省哈尔滨市" in err and "Traceback" not in err
 
 
 def test_the_table_says_what_the_answers_notices_say(borrowed_store, capsys, sample_matcher):

@@ -85,10 +85,10 @@ def test_more_results_than_a_page_have_a_next_link_that_continues_the_ranking(cl
 
 
 def test_an_unknown_place_is_a_422_page_with_the_message_and_a_suggestion_link(client):
-    response = client.get("/", params={"q": "侵权分析", "near": "哈儿滨"})
+    response = client.get("/", params={"q": "侵权分析", "near": "哈儿宾滨"})
     assert response.status_code == 422
     html = response.text
-    assert 'role="alert"' in html and "找不到地名“哈儿滨”" in html
+    assert 'role="alert"' in html and "找不到地名“哈儿宾滨”" in html
     assert "near=230100" in html  # the suggestion searches again near 哈尔滨市
     assert 'aria-invalid="true"' in html
 
@@ -111,3 +111,10 @@ def test_markup_in_the_question_is_shown_as_text(client):
     assert response.status_code == 422
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_the_page_says_a_misspelt_place_was_read_and_which_kind_filters_the_list(client):
+    html = client.get("/", params={"q": "图书馆 专利检索", "near": "哈尔宾"}).text
+    assert "黑龙江省哈尔滨市（按近似拼写读出）" in html and "机构类别：公共图书馆类服务网点" in html
+    plain = client.get("/", params={"q": "专利检索", "near": "哈尔滨"}).text
+    assert "按近似拼写读出" not in plain and "机构类别：" not in plain

@@ -189,10 +189,10 @@ def test_an_unknown_place_is_explained_in_the_page_with_a_suggestion_to_follow(s
     try:
         driver.get(server + "/")
         driver.find_element(By.ID, "q").send_keys("侵权分析")
-        driver.find_element(By.ID, "near").send_keys("哈儿滨")
+        driver.find_element(By.ID, "near").send_keys("哈儿宾滨")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         error = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "finder-error"))
-        assert "哈儿滨" in error.text
+        assert "哈儿宾滨" in error.text
         assert driver.find_element(By.ID, "near").get_attribute("aria-invalid") == "true"
         error.find_element(By.PARTIAL_LINK_TEXT, "哈尔滨").click()
         assert _shown(driver) == _api_ranking(server, near="230100")

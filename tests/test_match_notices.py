@@ -80,9 +80,14 @@ def test_a_place_inside_the_network_gets_no_outside_notice(sample_matcher):
         assert "outside_network" not in _codes(_answer(sample_matcher, "专利检索", **options))
 
 
-def test_a_misspelt_place_is_still_an_error_with_suggestions_not_a_far_away_place(sample_matcher):
+def test_a_place_one_character_off_is_the_networks_place_said_fuzzy_not_a_far_away_place(sample_matcher):
+    place = sample_matcher.match("侵权分析", near="哈尔宾").interpretation.place
+    assert (place.region.adcode, place.how) == ("230100", "fuzzy")
+
+
+def test_a_place_misspelt_further_is_still_an_error_with_suggestions_not_a_far_away_place(sample_matcher):
     with pytest.raises(MatchInputError) as error:
-        sample_matcher.match("侵权分析", near="哈尔宾")
+        sample_matcher.match("侵权分析", near="哈尔宾滨")
     assert error.value.field == "near" and any(s["adcode"] == "230100" for s in error.value.suggestions)
 
 

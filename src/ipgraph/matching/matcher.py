@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Collection
-from dataclasses import replace
+
 
 import numpy as np
 
 from ..collector import freeze_long_lived
 from ..model.catalog import NARROWER, Expansion
-from ..model.coordinates import parse_point
 from ..model.national_places import national_places
+from ..model.resolver import OutsidePlace
 from ..store.base import Store
 from ..store.embedded import EmbeddedStore
 from . import answer
@@ -149,12 +149,12 @@ class Matcher:
         ip = scheme_ref(vocab, "ip_type", "ip-types", ip_type)
         chan = scheme_ref(vocab, "channel", "channels", channel)
         filters = {"radius_km": radius_km, "kind": kind, "ip_type": ip, "channel": chan, "free": bool(free)}
-        typed = parse_point(near) if lat is None and lon is None else None
-        if typed is not None:  # coordinates typed in the place box
-            (lat, lon), near = typed, None
         interpretation, outside = self._understand(q, service=service, near=near, lat=lat, lon=lon,
                                                    filters=filters)
         place = interpretation.place
+        if kinds is None and interpretation.kind is not None:  # a kind named in the question filters like ``kind``
+            kind = interpretation.kind.concept.iri.rsplit("/", 1)[-1]
+            kinds = self.kind_classes(kind)
         if radius_km is not None and place is None:
             raise MatchInputError("radius_km", zh="使用 radius_km 时需要给出地点（near 或 lat/lon）。",
                                   en="radius_km needs a place (near, or lat and lon).")
@@ -192,47 +192,17 @@ class Matcher:
                       key=lambda r: r.adcode)
 
     def _in_network(self, adcode: str) -> bool:
-        return any(adcode[:2] == p.adcode[:2] for p in self.network_provinces())
+        return self.vocabulary.resolver.in_network(adcode)
 
     def _understand(self, q, *, service, near, lat, lon, filters) -> tuple[Interpretation, Outside | None]:
-        """The interpretation, and the place outside the network when the request names one.
-
-        A place the gazetteer does not know may be a division of another province (the national list):
-        then the request is read again at that division's point, so that results are ranked by distance
-        from it and the answer can say how far the network is.
-        """
-        national = national_places()
-        try:
-            interpretation = self.interpret(q, service=service, near=near, lat=lat, lon=lon, filters=filters)
-        except MatchInputError as error:
-            if error.field == "near" and near and not error.candidates:
-                region = national.lookup(near)
-                if region is None or self._in_network(region.adcode):
-                    raise
-                again = self.interpret(q, service=service, lat=region.lat, lon=region.lon, filters=filters)
-                return replace(again, place=replace(again.place, how="national list", matched=near)), \
-                    notices_.Outside(region, "name", near)
-            if error.field != "q" or near or lat is not None or not q:
-                raise
-            interpretation = None
-        if interpretation is not None and (interpretation.place is not None or near or lat is not None or not q):
-            return interpretation, None
-        found = national.find_in(q)
-        if found is None or self._in_network(found[0].adcode):
-            if interpretation is None:
-                raise self._reraise(q, service, filters)
-            return interpretation, None
-        region, rest = found
-        again = self.interpret(rest or None, service=service, lat=region.lat, lon=region.lon, filters=filters)
-        return replace(again, text=q, place=replace(again.place, how="national list", matched=region.name),
-                       place_from_text=True), notices_.Outside(region, "name", region.name)
-
-    def _reraise(self, q, service, filters) -> MatchInputError:
-        try:
-            self.interpret(q, service=service, filters=filters)
-        except MatchInputError as error:
-            return error
-        raise AssertionError("unreachable")  # pragma: no cover
+        """The interpretation, and the place outside the network when the request names one (the resolver reads
+        a place of another province as that place, :class:`~ipgraph.model.resolver.OutsidePlace`, so that
+        results are ranked by distance from it and the answer can say how far the network is)."""
+        interpretation = self.interpret(q, service=service, near=near, lat=lat, lon=lon, filters=filters)
+        place = interpretation.place
+        if isinstance(place, OutsidePlace) and place.national is not None:
+            return interpretation, notices_.Outside(place.national, "name", place.matched)
+        return interpretation, None
 
     def _outside_point(self, lat: float, lon: float) -> Outside | None:
         """For bare coordinates: the national division whose county seat is nearest, when not the network's."""

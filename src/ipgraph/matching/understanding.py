@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from ..model.catalog import (CHANNELS, FEES, INSTITUTION_KINDS, IP_TYPES, SERVICES, Catalog, Concept, ConceptMatch,
                              Expansion, UnknownConcept, normalize)
 from ..model.iris import ID, IPG
+from ..model.lexicon import strip_noise
 from ..model.places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point
+from ..model.national_places import national_places
 from ..model.resolver import Resolver
 from ..store.base import Store
 from ..store.vocabularies import load_catalog, load_gazetteer
@@ -39,6 +41,7 @@ class Interpretation:
     place: Place | None
     place_from_text: bool
     filters: dict
+    kind: ConceptMatch | None = None  # an institution kind the question names (图书馆, 专利代理机构): a filter
 
     @property
     def depths(self) -> dict[str, int]:
@@ -55,6 +58,8 @@ class Interpretation:
             "place": self.place.to_json(gazetteer, lang) if self.place else None,
             "place_from_text": self.place_from_text,
             "filters": self.filters,
+            "kind": ({**_labelled(self.kind.concept, self.kind.concept.iri, lang), "how": self.kind.how,
+                      "matched": self.kind.matched} if self.kind else None),
         }
 
 
@@ -105,7 +110,7 @@ class Vocabulary:
     def __post_init__(self) -> None:
         self.resolver = Resolver({"services": self.services, "institution-kinds": self.kinds,
                                   "channels": self.channels, "fees": self.fees, "ip-types": self.ip_types},
-                                 self.gazetteer)
+                                 self.gazetteer, national_places())
         self.remote_channels = frozenset(c for c in self.channels.concepts if self.remote_channel(c))
 
     @classmethod
@@ -145,10 +150,7 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
         try:
             point = check_point(lat, lon)
         except BadCoordinates as error:
-            which = "lat" if "latitude" in str(error) else "lon"
-            zh = "纬度须在 -90 到 90 之间" if which == "lat" else "经度须在 -180 到 180 之间"
-            raise MatchInputError(which, zh=f"坐标有误：{zh}（收到 {lat}, {lon}）。",
-                                  en=f"Bad coordinates: {error} (got {lat}, {lon}).") from error
+            raise bad_point(error, f"{lat}, {lon}") from error
         place = Place(None, point[0], point[1], "coordinates", f"{lat},{lon}")
     elif near is not None and near.strip():
         place = find_place(vocab, near)
@@ -156,13 +158,25 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
     service_text = q
     if q is not None and q.strip():
         key = normalize(q)
-        found = vocab.gazetteer.find_in(key, avoid=vocab.resolver.spans("services", key))
+        try:
+            found = vocab.resolver.place_in(key, avoid=vocab.resolver.spans("services", key))
+        except AmbiguousPlace as error:
+            raise ambiguous_place(vocab, error.text, error) from error
         if found is not None:
             found_place, service_text = found
             if place is None:
                 place, from_text = found_place, True
 
+    kind = None
+    if service_text is not None and service_text.strip():
+        found_kind = vocab.resolver.kind_in(service_text)
+        if found_kind is not None:
+            kind, service_text = found_kind
+
     matches: list[ConceptMatch] = []
+    if kind is not None and not strip_noise(service_text or ""):  # only a kind: the services the spec gives it
+        matches += vocab.resolver.kind_services(kind)
+        service_text = None
     if service:
         for ref in (part.strip() for part in service.split(",")):
             concept = vocab.services.get(ref) if ref else None
@@ -181,26 +195,38 @@ def interpret(vocab: Vocabulary, q: str | None = None, *, service: str | None = 
                               suggestions=[concept_json(c) for c in vocab.services.roots()[:8]])
     unique = {m.concept.iri: m for m in matches}
     expansion = tuple(vocab.services.expand(unique))
-    return Interpretation(q, service_text, tuple(unique.values()), expansion, place, from_text, filters or {})
+    return Interpretation(q, service_text, tuple(unique.values()), expansion, place, from_text, filters or {}, kind)
+
+
+def bad_point(error: BadCoordinates, given: str) -> MatchInputError:
+    which = "lat" if "latitude" in str(error) else "lon"
+    zh = "纬度须在 -90 到 90 之间" if which == "lat" else "经度须在 -180 到 180 之间"
+    return MatchInputError(which, zh=f"坐标有误：{zh}（收到 {given}）。", en=f"Bad coordinates: {error} (got {given}).")
 
 
 def find_place(vocab: Vocabulary, text: str) -> Place:
+    """The place a place box names, through the resolver (coordinates, the network's regions, other provinces)."""
     try:
         return vocab.resolver.place(text)
+    except BadCoordinates as error:
+        raise bad_point(error, text.strip()) from error
     except AmbiguousPlace as error:
-        gaz = vocab.gazetteer
-        names = "、".join(gaz.path_label(r) for r in error.candidates)
-        names_en = "; ".join(f"{gaz.path_label(r, 'en')} ({r.adcode})" for r in error.candidates)
-        raise MatchInputError("near", zh=f"地名“{text}”有多处：{names}。请写明上级地名或使用区划代码。",
-                              en=f"The place name {text!r} is ambiguous: {names_en}. Add the parent place or "
-                                 f"use the code.", candidates=[region_json(vocab, r) for r in error.candidates]) \
-            from error
+        raise ambiguous_place(vocab, text, error) from error
     except UnknownPlace as error:
         hint = "、".join(r.label("zh") for r in error.suggestions)
         hint_en = ", ".join(r.label("en") for r in error.suggestions)
         raise MatchInputError("near", zh=f"找不到地名“{text}”" + (f"。您是否要找：{hint}？" if hint else "。"),
                               en=f"Unknown place {text!r}" + (f". Did you mean: {hint_en}?" if hint else "."),
                               suggestions=[region_json(vocab, r) for r in error.suggestions]) from error
+
+
+def ambiguous_place(vocab: Vocabulary, text: str, error: AmbiguousPlace) -> MatchInputError:
+    gaz = vocab.gazetteer
+    names = "、".join(gaz.path_label(r) for r in error.candidates)
+    names_en = "; ".join(f"{gaz.path_label(r, 'en')} ({r.adcode})" for r in error.candidates)
+    return MatchInputError("near", zh=f"地名“{text}”有多处：{names}。请写明上级地名或使用区划代码。",
+                           en=f"The place name {text!r} is ambiguous: {names_en}. Add the parent place or "
+                              f"use the code.", candidates=[region_json(vocab, r) for r in error.candidates])
 
 
 def unknown_service(field: str, text: str, suggestions: list[Concept]) -> MatchInputError:

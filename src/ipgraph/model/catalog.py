@@ -29,12 +29,13 @@ IP_TYPES = ID["scheme/ip-types"]
 # How a text matched a concept (see ipgraph.model.lexicon for the order they are tried in).
 EXACT, SYNONYM, NOTATION, PARTIAL, NARROWER = "exact", "synonym", "notation", "partial", "narrower"
 KEY, SPEC, SITUATION, WORD, PINYIN, FUZZY = "key", "spec phrasing", "situation", "word", "pinyin", "fuzzy"
+KIND = "kind"  # a question naming only an institution kind: what the specification says such a kind offers
 # How each way of matching is named to people (zh, en): the interpretation says what it read and why.
 HOW_LABELS = {EXACT: ("名称", "name"), SYNONYM: ("同义词", "synonym"), NOTATION: ("条款编号", "notation"),
               KEY: ("标识", "key"), SPEC: ("规范表述", "the specification's wording"),
               SITUATION: ("情形用语", "situation word"), WORD: ("情形用语", "situation word"),
               PINYIN: ("拼音", "pinyin"), PARTIAL: ("部分匹配", "partial match"), FUZZY: ("近似拼写", "near spelling"),
-              NARROWER: ("下位服务", "narrower service")}
+              NARROWER: ("下位服务", "narrower service"), KIND: ("机构类别", "institution kind")}
 # label properties → how a label matched; ipg:specPhrasing and ipg:situation are sub-properties of skos:hiddenLabel
 LABEL_HOW = {"prefLabel": EXACT, "altLabel": SYNONYM, "hiddenLabel": SYNONYM, "specPhrasing": SPEC,
              "situation": SITUATION}

@@ -78,6 +78,7 @@ class Lexicon:
         self.by_key: dict[str, list[Entry]] = defaultdict(list)
         self.by_compact: dict[str, list[Entry]] = defaultdict(list)
         self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
+        self._filled: set[str] = set()  # labels made by :meth:`fill`
         for concept in catalog.concepts.values():
             labels = [(label, EXACT) for label in concept.labels.values()]
             labels += [(label, SYNONYM) for _, label in concept.alt_labels]
@@ -94,6 +95,25 @@ class Lexicon:
             self._add(self.by_key, normalize(key), concept.iri, KEY, key)
         # longest keys first; single characters are too ambiguous to find inside a question
         self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
+
+    def fill(self, slot: str, fillers: Iterable[str]) -> None:
+        """Labels with ``slot`` ({ip}被) indexed once per filler (商标被, 配方被), as the same concept and how;
+        the slot label itself stays unreadable (no one types braces)."""
+        fillers = sorted({normalize(f) for f in fillers if f and not is_latin_text(normalize(f))})
+        for key, entries in list(self.by_key.items()):
+            if slot not in key:
+                continue
+            for filler in fillers:
+                filled = key.replace(slot, filler)
+                for iri, how, _ in entries:  # found as written only: never a typo's or a part's target
+                    self._add(self.by_key, filled, iri, how, filled)
+                    self._filled.add(filled)
+        for key in [k for k in self.by_key if slot in k]:
+            del self.by_key[key]
+            self.by_compact.pop(compact(key), None)
+        self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
+        for cached in ("_tokenizer", "_single_keys", "_by_lemma"):
+            self.__dict__.pop(cached, None)
 
     @staticmethod
     def _add(index: dict[str, list[Entry]], key: str, iri: str, how: str, label: str) -> None:
@@ -228,7 +248,7 @@ class Lexicon:
         jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every first question
         tokenizer = jieba.Tokenizer()
         for key in self.by_key:  # words, not the specification's whole sentences
-            if not is_latin_text(key) and len(key) <= 12 and compact(key) == key:
+            if not is_latin_text(key) and len(key) <= 12 and compact(key) == key and key not in self._filled:
                 tokenizer.add_word(key, freq=200000)
         return tokenizer
 
@@ -278,7 +298,7 @@ class Lexicon:
         words = strip_noise(key)
         if len(words) < 2 or (is_latin(words[0]) and len(words) < 3):
             return []
-        hits = [(iri, label) for k, entries in self.by_key.items() if words in k
+        hits = [(iri, label) for k, entries in self.by_key.items() if words in k and k not in self._filled
                 for iri, how, label in entries if how not in (NOTATION, KEY)]
         if not hits:
             return []
@@ -321,8 +341,9 @@ class Lexicon:
         return self._from_entries(entries) if 0 < len({e[0] for e in entries}) <= 3 else []
 
     # -- typos ---------------------------------------------------------------------------------------
-    def _fuzzy(self, key: str) -> list[Entry]:
-        """Labels within a small edit distance of ``key`` (1 from 4 characters, 2 from 8; none under 4)."""
+    def _fuzzy(self, key: str, index: dict[str, list[Entry]] | None = None) -> list[Entry]:
+        """Labels within a small edit distance of ``key`` (1 from 4 characters, 2 from 8; none under 4), in
+        ``index`` (the compacted labels; :attr:`by_pinyin` for typed pinyin)."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
@@ -331,7 +352,7 @@ class Lexicon:
         if len(key) < 4:
             return []
         allowed = 1 if len(key) < 8 else 2
-        index = self.by_compact
+        index = self.by_compact if index is None else index
         close = process.extract(key, list(index), scorer=Levenshtein.distance, score_cutoff=allowed, limit=8)
         if not close:
             return []
@@ -343,8 +364,8 @@ class Lexicon:
 
     def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
         words = strip_noise(key)
-        if is_latin_text(words):
-            entries = self._fuzzy(words.replace(" ", ""))
+        if is_latin_text(words):  # English or pinyin misspelt (zhuanli jainsuo → zhuanlijiansuo)
+            entries = self._fuzzy(words.replace(" ", "")) or self._fuzzy(latin_key(words), self.by_pinyin)
             return self._from_entries(entries) if entries else []
         entries = self._fuzzy(compact(words))
         if not entries:  # a misspelt label inside the question: windows the length of labels (4 or more:
@@ -362,7 +383,8 @@ class Lexicon:
         from rapidfuzz import fuzz, process
 
         words = strip_noise(normalize(text)) or normalize(text)
-        keys = [k for k in self.by_key if not any(how in (NOTATION, KEY) for _, how, _ in self.by_key[k])]
+        keys = [k for k in self.by_key if k not in self._filled
+                and not any(how in (NOTATION, KEY) for _, how, _ in self.by_key[k])]
         close = process.extract(words, keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=40)
         out: list["Concept"] = []
         for key, _, _ in sorted(close, key=lambda c: (-c[1], c[0])):

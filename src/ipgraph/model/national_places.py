@@ -78,10 +78,11 @@ class NationalPlaces:
         """The division ``text`` names exactly (full name, or a province's or prefecture's short name)."""
         return self.names.get(normalize(text).strip())
 
-    def find_in(self, text: str) -> tuple[NationalRegion, str] | None:
-        """The first division named in ``text`` and the text without it; None when it names none."""
+    def find_in(self, text: str, avoid: list[tuple[int, int]] = ()) -> tuple[NationalRegion, str] | None:
+        """The first division named in ``text`` and the text without it; None when it names none. ``avoid``:
+        spans of the normalised text already taken (service labels)."""
         key = normalize(text)
-        spans = find_spans(key, self._keys)
+        spans = [s for s in find_spans(key, self._keys) if all(s[1] <= a or s[0] >= b for a, b in avoid)]
         if not spans:
             return None
         start, end, name = spans[0]

@@ -22,18 +22,33 @@ raises :class:`~ipgraph.model.places.AmbiguousPlace` with the candidates.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from .catalog import Catalog, ConceptMatch, UnknownConcept
-from .places import AmbiguousPlace, Gazetteer, Place, UnknownPlace, haversine_km
-from .text import normalize
+from .catalog import KEY, KIND, NOTATION, Catalog, ConceptMatch, UnknownConcept
+from .coordinates import parse_point
+from .national_places import NationalPlaces, NationalRegion
+from .places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point, haversine_km
+from .text import is_latin_text, latin_key, normalize
 
-__all__ = ["Resolver", "RegionHints", "UnknownConcept", "AmbiguousPlace", "UnknownPlace"]
+__all__ = ["Resolver", "RegionHints", "OutsidePlace", "UnknownConcept", "AmbiguousPlace", "UnknownPlace",
+           "BadCoordinates"]
 
 # A row's coordinates settle an ambiguous region when the nearest candidate's seat is at most this share of
 # the distance to the next one (the two 向阳区 seats are 60 km apart; a point in one is ≤ 15 km from its seat).
 _DECIDING_RATIO = 0.5
+
+COORDINATES, NATIONAL = "coordinates", "national list"  # how a typed point / a place of another province was read
+FUZZY_PLACE = "fuzzy"  # how a misspelt place name was read (哈尔宾 → 哈尔滨)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
+
+SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
+_EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
+IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
 
 
 @dataclass(frozen=True)
@@ -45,12 +60,31 @@ class RegionHints:
     texts: tuple[str, ...] = ()
 
 
-class Resolver:
-    """Text → concept of a named scheme, text → region; one instance shared by every entrance."""
+@dataclass(frozen=True)
+class OutsidePlace(Place):
+    """A place of another province (the national list): its point, and the division, for the answer to say
+    where the network is (``region`` is None: it is none of the network's regions)."""
 
-    def __init__(self, schemes: Mapping[str, Catalog], gazetteer: Gazetteer | None = None):
+    national: NationalRegion | None = None
+
+
+class Resolver:
+    """Text → concept of a named scheme, text → region; one instance shared by every entrance.
+
+    ``national``: China's divisions (:mod:`ipgraph.model.national_places`), so that a place of another
+    province is read as that place (:class:`OutsidePlace`) rather than "unknown" or a look-alike.
+    """
+
+    def __init__(self, schemes: Mapping[str, Catalog], gazetteer: Gazetteer | None = None,
+                 national: NationalPlaces | None = None):
         self.schemes = dict(schemes)
         self.gazetteer = gazetteer
+        self.national = national
+        if SERVICES in self.schemes and IP_TYPES in self.schemes:  # situations about a right: 商标被…, 配方被…
+            names = [label for c in self.schemes[IP_TYPES].concepts.values()
+                     for label in [*c.labels.values(), *(l for _, l in c.alt_labels),
+                                   *(l for _, _, l in c.other_labels)]]
+            self.schemes[SERVICES].lexicon.fill(IP_SLOT, names)
 
     def catalog(self, scheme: str) -> Catalog:
         return self.schemes[scheme]
@@ -73,10 +107,166 @@ class Resolver:
     def spans(self, scheme: str, text: str) -> list[tuple[int, int, str]]:
         return self.schemes[scheme].lexicon.spans(normalize(text))
 
+    def kind_in(self, text: str) -> tuple[ConceptMatch, str] | None:
+        """An institution kind named inside a question (图书馆, 专利代理机构, 维权工作站, "library"), and the
+        question without it; None when it names none.
+
+        A kind's name inside a longer service label (园区 in 园区产业知识产权信息咨询) is the service's, not a
+        kind: the kind is taken only where no longer label of the services scheme covers it. Notations and keys
+        are not read inside questions (6.3.3.5 is a service number as much as a kind).
+        """
+        if KINDS not in self.schemes or SERVICES not in self.schemes:
+            return None
+        key = normalize(text)
+        kinds = self.schemes[KINDS].lexicon
+        services = self.spans(SERVICES, key)
+        for start, end, label in kinds.spans(key):
+            entries = [e for e in kinds.by_key[label] if e[1] not in (NOTATION, KEY)]
+            if len({iri for iri, _, _ in entries}) != 1:
+                continue
+            if any(s <= start and end <= e and e - s > end - start for s, e, _ in services):
+                continue
+            iri, how, matched = entries[0]
+            rest = " ".join((key[:start] + " " + key[end:]).split())
+            return ConceptMatch(kinds.catalog.concepts[iri], how, matched), rest
+        return None
+
+    def kind_services(self, kind: ConceptMatch) -> list[ConceptMatch]:
+        """What an institution of a kind offers by the specification, for a question that names only the kind:
+        the basic and professional services every node and outlet builds on (6.1, 6.2; 规范 6.3: 在6.1和6.2所列
+        服务的基础上…服务重点) and the kind's own focus services (the services concept of the kind's notation)."""
+        wanted = (*_EVERY_NODE, kind.concept.notation)
+        return [ConceptMatch(concept, KIND, kind.matched) for notation in wanted if notation
+                for concept in self.schemes[SERVICES].concepts.values() if concept.notation == notation]
+
     # -- regions ----------------------------------------------------------------------------------
     def place(self, text: str) -> Place:
-        """The region a place field names. Raises UnknownPlace or AmbiguousPlace (with candidates)."""
-        return self._gazetteer().lookup(text)
+        """What a place field names, the one reader of every place box: coordinates typed as text
+        (``45.75,126.63``; :mod:`~ipgraph.model.coordinates`), a region of the network (name, code, pinyin,
+        English, traditional), a place of another province (:class:`OutsidePlace`), a region misspelt by one
+        character. Raises BadCoordinates (a point out of range), UnknownPlace or AmbiguousPlace (candidates)."""
+        point = parse_point(text)
+        if point is not None:
+            lat, lon = check_point(*point)
+            return Place(None, lat, lon, COORDINATES, text.strip())
+        try:
+            return self._gazetteer().lookup(text)
+        except UnknownPlace:
+            outside = self._outside(self.national.lookup(text) if self.national else None, text.strip())
+            if outside is not None:
+                return outside
+            near = self._near_names(normalize(text).strip(), whole=True)
+            if len(near) != 1:
+                raise
+            return self._fuzzy_place(text, near[0][2])
+
+    def _outside(self, region: NationalRegion | None, matched: str) -> OutsidePlace | None:
+        """The national division as a place, when it lies outside the network's provinces."""
+        if region is None or self.in_network(region.adcode):
+            return None
+        return OutsidePlace(None, region.lat, region.lon, NATIONAL, matched, region)
+
+    def in_network(self, adcode: str) -> bool:
+        """Whether a division code lies in one of the gazetteer's provinces."""
+        return adcode[:2] in self._provinces
+
+    @cached_property
+    def _provinces(self) -> frozenset[str]:
+        return frozenset(r.adcode[:2] for r in self._gazetteer().regions.values() if r.level == "province")
+
+    def place_in(self, text: str, avoid: list[tuple[int, int, str]] = ()) -> tuple[Place, str] | None:
+        """A place named inside a question, and the question without it (None: it names none): a name as the
+        gazetteer spells it, else a place of another province (:class:`OutsidePlace`), else a name misspelt by
+        one character (哈尔宾, Qiqihaer) — see :meth:`_near_names`.
+        ``avoid``: spans of normalised ``text`` taken by service labels. Raises AmbiguousPlace when a misspelling
+        is equally near several regions."""
+        gaz = self._gazetteer()
+        key = normalize(text)
+        found = gaz.find_in(key, avoid)
+        if found is not None:
+            return found
+        free = [(s, e) for s, e, _ in avoid]
+        if self.national is not None and (named := self.national.find_in(key, avoid=free)) is not None:
+            region, rest = named
+            if (outside := self._outside(region, region.name)) is not None:
+                return outside, rest
+        for start, end, entries in self._near_names(key):
+            if all(end <= s or start >= e for s, e in free):
+                place = self._fuzzy_place(key[start:end], entries)
+                return place, " ".join((key[:start] + " " + key[end:]).split())
+        return None
+
+    def _fuzzy_place(self, text: str, entries: list[tuple[str, str, str]]) -> Place:
+        gaz = self._gazetteer()
+        regions = sorted((gaz.regions[iri] for iri in {iri for iri, _, _ in entries}), key=lambda r: r.adcode)
+        if len(regions) > 1:
+            raise AmbiguousPlace(text, regions)
+        region = regions[0]
+        if region.lat is None or region.lon is None:
+            raise UnknownPlace(text, [])
+        return Place(region, region.lat, region.lon, FUZZY_PLACE, entries[0][2])
+
+    def _near_names(self, key: str, whole: bool = False) -> list[tuple[int, int, list]]:
+        """Stretches of ``key`` one letter or character from a region's name, leftmost first, with the names'
+        entries. Chinese: the proper part of a name of three characters or more (哈尔滨, 齐齐哈尔; a two-character
+        name one character off is another word as often as a typo: 新兴 / 新兴产业), same length, one character
+        replaced. Latin: a word (or two) folded like pinyin (ning'an → ningan) that is a name, or one edit from a
+        name of six letters or more. ``whole``: ``key`` is a whole place field, compared as one stretch."""
+        from rapidfuzz.distance import Hamming, Levenshtein
+
+        gaz = self._gazetteer()
+        chinese, latin = self._place_keys
+        found: list[tuple[int, int, list]] = []
+        if is_latin_text(key):
+            words = [(m.start(), m.end()) for m in _WORD.finditer(key)]
+            if whole:
+                words = [(words[0][0], words[-1][1])] if words else []
+            spans = [(a, b) for i, (a, _) in enumerate(words) for _, b in words[i:i + 2]]
+            for start, end in spans:
+                folded = latin_key(_EN_GENERIC.sub("", key[start:end]))
+                if folded in gaz.names and not folded.isdigit():
+                    found.append((start, end, gaz.names[folded]))
+                elif len(folded) >= 6 and not self._service_spelling(folded):
+                    near = [k for k in latin.get(len(folded), ()) + latin.get(len(folded) - 1, ())
+                            + latin.get(len(folded) + 1, ()) if Levenshtein.distance(folded, k) == 1]
+                    if near:
+                        found.append((start, end, [e for k in near for e in gaz.names[k]]))
+        else:
+            sizes = [len(key)] if whole else [4, 3]
+            for size in sizes:
+                for start in range(len(key) - size + 1):
+                    window = key[start:start + size]
+                    if not all("\u3400" <= ch <= "\u9fff" for ch in window):
+                        continue
+                    near = [k for k in chinese.get(size, ()) if Hamming.distance(window, k) == 1]
+                    if near:
+                        found.append((start, start + size, [e for k in near for e in gaz.names[k]]))
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        return found
+
+    def _service_spelling(self, word: str) -> bool:
+        """Whether a Latin word is part of a service's pinyin or English label (banquan, search): then it is
+        not a misspelt place (banquan is one letter from baiquan, 拜泉)."""
+        if SERVICES not in self.schemes:
+            return False
+        lexicon = self.schemes[SERVICES].lexicon
+        return any(word in key for key in lexicon.by_pinyin) or any(
+            word in key.split() for key in lexicon.by_key if is_latin_text(key))
+
+    @cached_property
+    def _place_keys(self) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+        """The gazetteer's names by length: Chinese proper names (no 省/市/县/区/旗 ending) of 3 characters or
+        more, and Latin names."""
+        chinese: dict[int, list[str]] = defaultdict(list)
+        latin: dict[int, list[str]] = defaultdict(list)
+        for name in self._gazetteer().names:
+            if name.isdigit():
+                continue
+            if is_latin_text(name):
+                latin[len(name)].append(name)
+            elif len(name) >= 3 and name[-1] not in "省市县区旗盟" and all("\u3400" <= ch <= "\u9fff" for ch in name):
+                chinese[len(name)].append(name)
+        return ({n: tuple(k) for n, k in chinese.items()}, {n: tuple(k) for n, k in latin.items()})
 
     def region(self, text: str, hints: RegionHints | None = None) -> Place:
         """Like :meth:`place`, but an ambiguous name is settled by ``hints`` when they decide it."""

@@ -151,7 +151,12 @@ def interpretation_text(interpretation: dict, lang: str) -> str:
     if place:
         named = place["matched"] if place.get("how") == "national list" else None  # a place of another province
         where = (place.get("region") or {}).get("path") or named or f"{place['lat']:.4f}, {place['lon']:.4f}"
+        if place.get("how") == "fuzzy":  # a misspelt name read as the nearest spelling: say which
+            where += "（按近似拼写读出）" if zh else " (read as the nearest spelling)"
         parts.append(("地点：" if zh else "place: ") + where)
+    kind = interpretation.get("kind")
+    if kind:  # an institution kind named in the question: a filter
+        parts.append(("机构类别：" if zh else "institution kind: ") + kind["label"])
     return ("理解为：" if zh else "Understood as: ") + ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
 
 

@@ -33,9 +33,9 @@ _UNPROCESSABLE = {422: {"description": "未能理解的请求（未知服务、�
                                        "coordinates out of range), with suggestions",
                         "content": {"application/json": {"example": {
                             "error": "unprocessable", "field": "near",
-                            "message": "找不到地名“哈尔宾”。您是否要找：哈尔滨市、齐齐哈尔市？",
-                            "message_zh": "找不到地名“哈尔宾”。您是否要找：哈尔滨市、齐齐哈尔市？",
-                            "message_en": "Unknown place '哈尔宾'. Did you mean: Harbin, Qiqihar?",
+                            "message": "找不到地名“哈尔宾滨”。您是否要找：哈尔滨市、齐齐哈尔市？",
+                            "message_zh": "找不到地名“哈尔宾滨”。您是否要找：哈尔滨市、齐齐哈尔市？",
+                            "message_en": "Unknown place '哈尔宾滨'. Did you mean: Harbin, Qiqihar?",
                             "suggestions": [{"iri": "https://w3id.org/ipgraph/id/region/230100",
                                              "adcode": "230100", "labels": {"zh": "哈尔滨市", "en": "Harbin"}}],
                             "candidates": []}}}}}
@@ -90,8 +90,9 @@ def _unprocessable(error: MatchInputError) -> Unprocessable:
         "`near` (哈尔滨, 哈尔滨市, 道里区, Harbin, 230102) or `lat`+`lon`; without a place results are ranked by "
         "specificity only.\n\n"
         "`interpretation` says what was understood: the concepts and how (`exact` prefLabel, `synonym` "
-        "altLabel, `notation`, `partial`), the narrower concepts a broader one expanded to, the place and its "
-        "point. `results` are ranked by distance, then by how specific the match is (`specificity` 0 = the "
+        "altLabel, `notation`, `partial`, `kind`), the narrower concepts a broader one expanded to, the place and its "
+        "point (`how`: name, code, pinyin, `fuzzy` for a name one character off, `coordinates`, `national list`), "
+        "and `kind`, an institution kind the question names (图书馆, 专利代理机构), which filters like `kind=`. `results` are ranked by distance, then by how specific the match is (`specificity` 0 = the "
         "concept asked for, n = n steps narrower), then by IRI. Each gives the institution, `distance_km`, "
         "the matched offerings (concept, `match_type` exact/narrower, fee, channels with contact points, "
         "`reachable_from_anywhere` for phone or web), and the node that guides or coordinates it.\n\n"
