@@ -33,6 +33,17 @@ class EngineMissing(RuntimeError):
     """The engine's program is not installed."""
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a server the tests started: ask it to end, and kill it when it does not within ``timeout`` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -88,15 +99,8 @@ class Engine:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process)
         self.process = None
 
     def remove(self) -> None:

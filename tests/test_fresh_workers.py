@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from engines import free_port
+from engines import free_port, stop_process
 from remote_fixtures import start_engine
 from sample_copies import institution_copy
 
@@ -108,9 +108,5 @@ def test_a_write_through_one_worker_is_in_the_other_workers_answers_without_rest
         raise
     finally:
         for server, _ in servers:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server)
         engine.remove()
