@@ -77,16 +77,25 @@ class RecordTable:
             key = tuple(sorted(set(found))) if len(found) > 1 else (found[0],)
             return same(key, key)
 
-        def read(prop: URIRef, wanted, *, lang: bool = False) -> dict[str, list]:
-            """``wanted`` subjects' values of one property (with ``lang``: (value, language) pairs)."""
+        def read(prop: URIRef, wanted: dict, *, lang: bool = False, shared_values: bool = False) -> dict:
+            """``wanted`` subjects' values of one property (with ``lang``: (value, language) pairs), by the key
+            ``wanted`` maps each subject to (a position, or the one string already kept): the read's own subject
+            strings, a new object per row, are freed with its columns instead of living on as keys (at 10,000
+            institutions the reads' columns held 145 MB until the table was made); with ``shared_values``, a
+            value repeated across rows (a fee, an IP type, a channel type) is one object."""
             if not current():
                 raise Superseded()
             columns = store.select_columns(QUERY, property=prop)
-            rows = zip(columns["value"], columns["lang"]) if lang else columns["value"]
-            out: dict[str, list] = defaultdict(list)
+            found = columns["value"]
+            if shared_values:
+                found = [same(v, v) for v in found]
+            rows = zip(found, columns["lang"]) if lang else found
+            out: dict = defaultdict(list)
+            key = wanted.get
             for subject, value in zip(columns["resource"], rows):
-                if subject in wanted:
-                    out[subject].append(value)
+                if (k := key(subject)) is not None:
+                    out[k].append(value)
+            columns.clear()
             return out
 
         institutions = index.position
@@ -95,52 +104,56 @@ class RecordTable:
         for offering, concept in np.unique(np.stack([index.off_offering, index.off_concept], axis=1), axis=0).tolist():
             concepts_of[offering].append(index.concepts[concept])
 
-        # offerings: fee, IP types, channels, description; then the channels they name
-        fees = read(IPG.fee, index.offering_ids)
-        ip_types = read(IPG.ipType, index.offering_ids)
-        channels_of = read(CV.hasChannel, index.offering_ids)
-        descriptions = read(DCTERMS.description, index.offering_ids, lang=True)
-        channel_iris = {c for found in channels_of.values() for c in found}
-        channel_types = read(DCTERMS.type, channel_iris)
-        reachable = channel_iris | institutions.keys()  # contact points are read for both
+        # offerings (keyed by id): fee, IP types, channels, description; then the channels they name
+        ids = index.offering_ids
+        fees = read(IPG.fee, ids, shared_values=True)
+        ip_types = read(IPG.ipType, ids, shared_values=True)
+        channels_of = read(CV.hasChannel, ids)
+        descriptions = read(DCTERMS.description, ids, lang=True)
+        channel_iris = {c: c for found in channels_of.values() for c in found}
+        channel_types = read(DCTERMS.type, channel_iris, shared_values=True)
+        reachable = {**channel_iris, **institutions}  # contact points are read for both (channels by IRI)
+        of = lambda iri: institutions.get(iri, iri)  # noqa: E731 — the key of a channel or node in a read of both
         contacts = {p: read(p, reachable) for p in _CONTACT}
 
         def first(found: list[str] | None) -> str | None:  # the smallest value of a single-valued property
             return same(value, value) if (value := min(found or (), default=None)) is not None else None
 
-        channels = {c: ChannelRecord(c, first(channel_types.get(c)), *(values(contacts[p].get(c)) for p in _CONTACT))
+        channels = {c: ChannelRecord(c, first(channel_types.get(c)), *(values(contacts[p].get(of(c))) for p in _CONTACT))
                     for c in channel_iris}
 
         def offering(position: int, iri: str) -> OfferingRecord:
-            shown = tuple(channels[c] for c in values(channels_of.get(iri)))
-            return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(iri)), values(ip_types.get(iri)),
-                                  same(shown, shown), _lang_map(descriptions.get(iri)))
+            shown = tuple(channels[c] for c in values(channels_of.get(position)))
+            return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(position)),
+                                  values(ip_types.get(position)), same(shown, shown),
+                                  _lang_map(descriptions.get(position)))
 
         offerings = {iri: offering(i, iri) for i, iri in enumerate(offering_iris)}
-        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, concepts_of):
+        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, channel_iris, concepts_of):
             done.clear()  # memory for the institutions' reads
 
-        # institutions: names, contact points, nodes, sample flag; the nodes' names
+        # institutions (keyed by position): names, contact points, nodes, sample flag; the nodes' names
         guided = read(IPG.guidedBy, institutions)
         coordinated = read(IPG.coordinatedBy, institutions)
         samples = read(IPG.isSample, institutions)
-        nodes = {n for part in (guided, coordinated) for found in part.values() for n in found}
-        labels = read(SKOS.prefLabel, institutions.keys() | nodes, lang=True)
-        node_names = {n: _lang_map(labels.get(n)) for n in nodes}
+        nodes = {n: n for part in (guided, coordinated) for found in part.values() for n in found}
+        labels = read(SKOS.prefLabel, {**nodes, **institutions}, lang=True)
+        node_names = {n: _lang_map(labels.get(of(n))) for n in nodes}
         records = {}
         for iri, position in institutions.items():
             region = index.region[position]
             lat, lon = float(index.lat[position]), float(index.lon[position])
             record = records[iri] = InstitutionRecord(
-                iri=iri, labels=_lang_map(labels.get(iri)), classes=(index.classes[int(index.kind[position])],),
+                iri=iri, labels=_lang_map(labels.get(position)), classes=(index.classes[int(index.kind[position])],),
                 region=index.regions[region] if region >= 0 else None,
                 lat=None if lat != lat else lat, lon=None if lon != lon else lon,
-                address=values(contacts[SCHEMA.address].get(iri)),
-                telephone=values(contacts[SCHEMA.telephone].get(iri)),
-                email=values(contacts[SCHEMA.email].get(iri)), url=values(contacts[SCHEMA.url].get(iri)),
-                guided_by=values(guided.get(iri)), coordinated_by=values(coordinated.get(iri)), offerings=(),
-                is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(iri, ())))
+                address=values(contacts[SCHEMA.address].get(position)),
+                telephone=values(contacts[SCHEMA.telephone].get(position)),
+                email=values(contacts[SCHEMA.email].get(position)), url=values(contacts[SCHEMA.url].get(position)),
+                guided_by=values(guided.get(position)), coordinated_by=values(coordinated.get(position)),
+                offerings=(), is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(position, ())))
             record.related.update({n: node_names[n] for n in (*record.guided_by, *record.coordinated_by)})
+        del contacts, labels, guided, coordinated, samples
         owned: dict[str, list[str]] = defaultdict(list)
         for owner, offering in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
             owned[index.iris[owner]].append(offering_iris[offering])
