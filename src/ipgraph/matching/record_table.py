@@ -85,17 +85,22 @@ class RecordTable:
             value repeated across rows (a fee, an IP type, a channel type) is one object."""
             if not current():
                 raise Superseded()
-            columns = store.select_columns(QUERY, property=prop)
-            found = columns["value"]
-            if shared_values:
-                found = [same(v, v) for v in found]
-            rows = zip(found, columns["lang"]) if lang else found
             out: dict = defaultdict(list)
             key = wanted.get
-            for subject, value in zip(columns["resource"], rows):
-                if (k := key(subject)) is not None:
-                    out[k].append(value)
-            columns.clear()
+
+            def take(columns: dict[str, list[str]]) -> None:
+                found = columns["value"]
+                if shared_values:
+                    found = [same(v, v) for v in found]
+                for subject, value in zip(columns["resource"], zip(found, columns["lang"]) if lang else found):
+                    if (k := key(subject)) is not None:
+                        out[k].append(value)
+
+            in_parts = getattr(store, "select_columns_each", None)  # the embedded store's: never all rows at once
+            if in_parts is not None:
+                in_parts(QUERY, take, property=prop)
+            else:
+                take(store.select_columns(QUERY, property=prop))
             return out
 
         institutions = index.position
