@@ -61,12 +61,19 @@ class EmbeddedStore:
         split in C: no Python object per term, which is most of the time a per-row read takes. The CSV is split a
         part at a time (:meth:`select_columns_each`): as one body it was held two or three times over (pyoxigraph's
         growing buffer, its copy as bytes, the text) beside the cells, ~1 GB of the peak of a match index's
-        build at 100,000 institutions."""
+        build at 100,000 institutions. A column whose values repeat (concepts, owners, classes) holds one object per
+        value, not one per row."""
         whole: dict[str, list[str]] = {}
+        seen: dict[str, dict[str, str]] = {}  # per column while its values repeat: each value's one object
 
         def extend(columns: dict[str, list[str]]) -> None:
             for column, cells in columns.items():
-                whole.setdefault(column, []).extend(cells)
+                held = whole.setdefault(column, [])
+                if (one := seen.setdefault(column, {}) if not held else seen.get(column)) is not None:
+                    cells = list(map(one.setdefault, cells, cells))  # a concept or an owner: ~1.7M cells, 160 values
+                    if len(one) * 2 > len(held) + len(cells):
+                        del seen[column]  # mostly distinct (offering IRIs): sharing would only cost the dict
+                held.extend(cells)
 
         solutions = self._run(name, bindings)
         self._each(solutions, extend)
