@@ -46,11 +46,13 @@ class Superseded(Exception):
 
 @dataclass
 class RecordTable:
-    """Records by institution IRI (without offerings) and offering records by offering IRI."""
+    """Records by institution IRI, each with all its offerings (sorted by IRI).
+
+    No table of offerings by IRI beside them: at 100,000 institutions its 1.7 million entries, and the
+    institutions' tuples of offering IRIs, were ~200 MB that a match answer does not need (it filters the ten
+    records' own offerings)."""
 
     institutions: dict[str, InstitutionRecord]
-    offerings: dict[str, OfferingRecord]
-    offerings_of: dict[str, tuple[str, ...]]   # institution IRI → its offerings' IRIs, sorted
     build_seconds: float = 0.0
     json: dict = field(default_factory=dict)     # answers' JSON of these records, kept by Matcher.result_json
 
@@ -131,9 +133,9 @@ class RecordTable:
             shown = tuple(channels[c] for c in values(channels_of.get(position)))
             return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(position)),
                                   values(ip_types.get(position)), same(shown, shown),
-                                  _lang_map(descriptions.get(position)))
+                                  _lang_map(descriptions.get(position), shared_empty=True))
 
-        offerings = {iri: offering(i, iri) for i, iri in enumerate(offering_iris)}
+        offerings = [offering(i, iri) for i, iri in enumerate(offering_iris)]  # by id
         for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, channel_iris, concepts_of):
             done.clear()  # memory for the institutions' reads
 
@@ -144,6 +146,9 @@ class RecordTable:
         nodes = {n: n for part in (guided, coordinated) for found in part.values() for n in found}
         labels = read(SKOS.prefLabel, {**nodes, **institutions}, lang=True)
         node_names = {n: _lang_map(labels.get(of(n))) for n in nodes}
+        owned: dict[int, list[int]] = defaultdict(list)  # institution position → its offerings' ids
+        for owner, offered in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
+            owned[owner].append(offered)
         records = {}
         for iri, position in institutions.items():
             region = index.region[position]
@@ -156,16 +161,13 @@ class RecordTable:
                 telephone=values(contacts[SCHEMA.telephone].get(position)),
                 email=values(contacts[SCHEMA.email].get(position)), url=values(contacts[SCHEMA.url].get(position)),
                 guided_by=values(guided.get(position)), coordinated_by=values(coordinated.get(position)),
-                offerings=(), is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(position, ())))
+                offerings=tuple(sorted(map(offerings.__getitem__, owned.get(position, ())), key=_iri)),
+                is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(position, ())))
             record.related.update({n: node_names[n] for n in (*record.guided_by, *record.coordinated_by)})
-        del contacts, labels, guided, coordinated, samples
-        owned: dict[str, list[str]] = defaultdict(list)
-        for owner, offering in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
-            owned[index.iris[owner]].append(offering_iris[offering])
+        del contacts, labels, guided, coordinated, samples, offerings, owned
         if not current():
             raise Superseded()
-        return cls(records, offerings, {i: tuple(sorted(o)) for i, o in owned.items()},
-                   time.perf_counter() - started)
+        return cls(records, time.perf_counter() - started)
 
     def records(self, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
         """Records of ``iris`` (those in the table), by IRI, as ``records.fetch_records`` returns them:
@@ -176,13 +178,22 @@ class RecordTable:
             base = self.institutions.get(iri)
             if base is None:
                 continue
-            mine = self.offerings_of.get(iri, ())
-            out[iri] = base.with_offerings(tuple(self.offerings[o] for o in mine if keep is None or o in keep))
+            out[iri] = base.with_offerings(base.offerings if keep is None else
+                                           tuple(o for o in base.offerings if o.iri in keep))
         return out
 
 
-def _lang_map(pairs: list[tuple[str, str]] | None) -> dict[str, str]:
+def _iri(record: OfferingRecord) -> str:
+    return record.iri
+
+
+_NO_TEXT: dict[str, str] = {}  # the description of every offering without one (1.7M empty dicts were 110 MB)
+
+
+def _lang_map(pairs: list[tuple[str, str]] | None, *, shared_empty: bool = False) -> dict[str, str]:
     """As ``records._lang_map``: per language (no tag: zh), the first value in text order."""
+    if not pairs and shared_empty:
+        return _NO_TEXT
     out: dict[str, str] = {}
     for value, lang in sorted(pairs or ()):
         out.setdefault((lang or "zh")[:2], value)
