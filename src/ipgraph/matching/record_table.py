@@ -7,7 +7,9 @@ object per value) took ~20 ms, ten times the ranking; from this table it is a fe
 
 The table is a cache of the graph, like the match index it belongs to: :meth:`RecordTable.build` reads it
 through one named query, ``record-table-values`` (every public statement of one property: subject, value,
-language), once per shown property — flat reads of the public graphs only (clause 5.5). A table is built for
+language), once per shown property — flat reads of the public graphs only (clause 5.5), each taken a part of
+its answer at a time (``EmbeddedStore.select_columns_each``) and kept by position or id, not by the read's own
+strings, so that the build's peak is little over what the table keeps. A table is built for
 one :class:`~ipgraph.matching.index.MatchIndex` and thrown away with it; :class:`~ipgraph.matching.matcher.Matcher` builds it in
 the background after each rebuild and serves records from the graph until it is ready, and from the moment a
 write is about to commit until the rebuild after it (``Matcher.hold_records``), so a record shown is never
