@@ -30,7 +30,8 @@ network, each N in a fresh process so that its peak memory is its own):
 * **peak memory** (max RSS) of the process, next to its floor: the RSS with the store open and nothing else
   (``store_rss_mb``). With ``--store disk`` (the default, as ``ipgraph serve`` keeps a network) a child
   process generates and bulk-loads the network and this one opens the database, so the bulk loader's memory
-  is not counted; ``--store memory`` keeps the network in pyoxigraph's memory store (≈330 bytes a triple).
+  is not counted; ``peak_rss_mb_after`` gives the peak so far after each stage (records ready = serving's
+  index and table; then the ranking and NumPy timings, the SPARQL reference, the HTTP load); ``--store memory`` keeps the network in pyoxigraph's memory store (≈330 bytes a triple).
 
 Targets (issue 4): matcher p50 within 2× of NumPy at every N (checked for ``search`` and ``ranking``); ``/api/match`` ≥ 60% of ``/health``'s
 throughput at 100,000; index build under 10 s at 100,000; peak RSS ≤ 1.5 GB at 100,000 (issue 22). Prints a table and writes
@@ -264,6 +265,11 @@ def load_network(n: int, seed: int, workdir: Path, *, into: Path | None = None):
     return store, generated, load_seconds
 
 
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far (max RSS), in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def rss_mb() -> float:
     """The process's resident memory now (VmRSS), in MB."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -377,6 +383,8 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
         if not matcher.records_ready(timeout=1800):
             raise RuntimeError("the record table was not built (see the log above)")
         out["records_ready_seconds"] = round(time.perf_counter() - started, 3)
+        # peak RSS so far after each stage: serving's own (index, table) apart from the references' and the load's
+        stages = out["peak_rss_mb_after"] = {"records_ready": peak_rss_mb()}
         out["record_table_build_seconds"] = round(matcher._table[1].build_seconds, 3)
         progress(f"N={n}: records in memory {out['records_ready_seconds']} s after the matcher was started "
                  f"(table read in {out['record_table_build_seconds']} s)")
@@ -389,7 +397,9 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
         ranking, ranked = timed(lambda q: matcher.index.search(matcher.interpret(q.text, near=q.near).depths,
                                                                point=(q.lat, q.lon), limit=10)[1], qs)
         numpy_lat, numpy_top = timed(lambda q: baseline.top(q.asked, q.lat, q.lon), qs)
+        stages["ranking_and_numpy"] = peak_rss_mb()
         sparql, sparql_answers = timed(lambda q: sparql_top(store, q), qs[:sparql_queries], budget=180)
+        stages["sparql_reference"] = peak_rss_mb()
         resolved = [(matcher.interpret(q.text, near=q.near).depths, (q.lat, q.lon)) for q in qs]
         search, _ = timed(lambda pair: matcher.index.search(pair[0], point=pair[1], limit=10), resolved)
         out["latency"] = {"search": search, "ranking": ranking, "matcher": None, "sparql": sparql, "numpy": numpy_lat}
@@ -432,12 +442,13 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+        stages["http"] = peak_rss_mb()
         if matcher_queries:  # last, in a thread with a deadline: a slow path is measured, not waited for
             out["latency"]["matcher"] = bounded(lambda q: matcher.match(q.text, near=q.near, limit=10),
                                                 qs[:matcher_queries], deadline=180)
             progress(f"N={n}: Matcher.match p50 {out['latency']['matcher'].get('p50_ms', float('nan')):.1f} ms "
                      f"({out['latency']['matcher']['samples']} samples)")
-        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        out["peak_rss_mb"] = peak_rss_mb()
         out["store_rss_mb"] = round(out["store_rss_mb"], 1)
         out["matcher_rss_mb"] = round(out["peak_rss_mb"] - out["store_rss_mb"], 1)   # what serving adds
         store.close()

@@ -7,7 +7,9 @@ object per value) took ~20 ms, ten times the ranking; from this table it is a fe
 
 The table is a cache of the graph, like the match index it belongs to: :meth:`RecordTable.build` reads it
 through one named query, ``record-table-values`` (every public statement of one property: subject, value,
-language), once per shown property — flat reads of the public graphs only (clause 5.5). A table is built for
+language), once per shown property — flat reads of the public graphs only (clause 5.5), each taken a part of
+its answer at a time (``EmbeddedStore.select_columns_each``) and kept by position or id, not by the read's own
+strings, so that the build's peak is little over what the table keeps. A table is built for
 one :class:`~ipgraph.matching.index.MatchIndex` and thrown away with it; :class:`~ipgraph.matching.matcher.Matcher` builds it in
 the background after each rebuild and serves records from the graph until it is ready, and from the moment a
 write is about to commit until the rebuild after it (``Matcher.hold_records``), so a record shown is never
@@ -46,11 +48,13 @@ class Superseded(Exception):
 
 @dataclass
 class RecordTable:
-    """Records by institution IRI (without offerings) and offering records by offering IRI."""
+    """Records by institution IRI, each with all its offerings (sorted by IRI).
+
+    No table of offerings by IRI beside them: at 100,000 institutions its 1.7 million entries, and the
+    institutions' tuples of offering IRIs, were ~200 MB that a match answer does not need (it filters the ten
+    records' own offerings)."""
 
     institutions: dict[str, InstitutionRecord]
-    offerings: dict[str, OfferingRecord]
-    offerings_of: dict[str, tuple[str, ...]]   # institution IRI → its offerings' IRIs, sorted
     build_seconds: float = 0.0
     json: dict = field(default_factory=dict)     # answers' JSON of these records, kept by Matcher.result_json
 
@@ -77,16 +81,30 @@ class RecordTable:
             key = tuple(sorted(set(found))) if len(found) > 1 else (found[0],)
             return same(key, key)
 
-        def read(prop: URIRef, wanted, *, lang: bool = False) -> dict[str, list]:
-            """``wanted`` subjects' values of one property (with ``lang``: (value, language) pairs)."""
+        def read(prop: URIRef, wanted: dict, *, lang: bool = False, shared_values: bool = False) -> dict:
+            """``wanted`` subjects' values of one property (with ``lang``: (value, language) pairs), by the key
+            ``wanted`` maps each subject to (a position, or the one string already kept): the read's own subject
+            strings, a new object per row, are freed with its columns instead of living on as keys (at 10,000
+            institutions the reads' columns held 145 MB until the table was made); with ``shared_values``, a
+            value repeated across rows (a fee, an IP type, a channel type) is one object."""
             if not current():
                 raise Superseded()
-            columns = store.select_columns(QUERY, property=prop)
-            rows = zip(columns["value"], columns["lang"]) if lang else columns["value"]
-            out: dict[str, list] = defaultdict(list)
-            for subject, value in zip(columns["resource"], rows):
-                if subject in wanted:
-                    out[subject].append(value)
+            out: dict = defaultdict(list)
+            key = wanted.get
+
+            def take(columns: dict[str, list[str]]) -> None:
+                found = columns["value"]
+                if shared_values:
+                    found = [same(v, v) for v in found]
+                for subject, value in zip(columns["resource"], zip(found, columns["lang"]) if lang else found):
+                    if (k := key(subject)) is not None:
+                        out[k].append(value)
+
+            in_parts = getattr(store, "select_columns_each", None)  # the embedded store's: never all rows at once
+            if in_parts is not None:
+                in_parts(QUERY, take, property=prop)
+            else:
+                take(store.select_columns(QUERY, property=prop))
             return out
 
         institutions = index.position
@@ -95,59 +113,63 @@ class RecordTable:
         for offering, concept in np.unique(np.stack([index.off_offering, index.off_concept], axis=1), axis=0).tolist():
             concepts_of[offering].append(index.concepts[concept])
 
-        # offerings: fee, IP types, channels, description; then the channels they name
-        fees = read(IPG.fee, index.offering_ids)
-        ip_types = read(IPG.ipType, index.offering_ids)
-        channels_of = read(CV.hasChannel, index.offering_ids)
-        descriptions = read(DCTERMS.description, index.offering_ids, lang=True)
-        channel_iris = {c for found in channels_of.values() for c in found}
-        channel_types = read(DCTERMS.type, channel_iris)
-        reachable = channel_iris | institutions.keys()  # contact points are read for both
+        # offerings (keyed by id): fee, IP types, channels, description; then the channels they name
+        ids = index.offering_ids
+        fees = read(IPG.fee, ids, shared_values=True)
+        ip_types = read(IPG.ipType, ids, shared_values=True)
+        channels_of = read(CV.hasChannel, ids)
+        descriptions = read(DCTERMS.description, ids, lang=True)
+        channel_iris = {c: c for found in channels_of.values() for c in found}
+        channel_types = read(DCTERMS.type, channel_iris, shared_values=True)
+        reachable = {**channel_iris, **institutions}  # contact points are read for both (channels by IRI)
+        of = lambda iri: institutions.get(iri, iri)  # noqa: E731 — the key of a channel or node in a read of both
         contacts = {p: read(p, reachable) for p in _CONTACT}
 
         def first(found: list[str] | None) -> str | None:  # the smallest value of a single-valued property
             return same(value, value) if (value := min(found or (), default=None)) is not None else None
 
-        channels = {c: ChannelRecord(c, first(channel_types.get(c)), *(values(contacts[p].get(c)) for p in _CONTACT))
+        channels = {c: ChannelRecord(c, first(channel_types.get(c)), *(values(contacts[p].get(of(c))) for p in _CONTACT))
                     for c in channel_iris}
 
         def offering(position: int, iri: str) -> OfferingRecord:
-            shown = tuple(channels[c] for c in values(channels_of.get(iri)))
-            return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(iri)), values(ip_types.get(iri)),
-                                  same(shown, shown), _lang_map(descriptions.get(iri)))
+            shown = tuple(channels[c] for c in values(channels_of.get(position)))
+            return OfferingRecord(iri, values(concepts_of[position]), first(fees.get(position)),
+                                  values(ip_types.get(position)), same(shown, shown),
+                                  _lang_map(descriptions.get(position), shared_empty=True))
 
-        offerings = {iri: offering(i, iri) for i, iri in enumerate(offering_iris)}
-        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, concepts_of):
+        offerings = [offering(i, iri) for i, iri in enumerate(offering_iris)]  # by id
+        for done in (fees, ip_types, channels_of, descriptions, channel_types, channels, channel_iris, concepts_of):
             done.clear()  # memory for the institutions' reads
 
-        # institutions: names, contact points, nodes, sample flag; the nodes' names
+        # institutions (keyed by position): names, contact points, nodes, sample flag; the nodes' names
         guided = read(IPG.guidedBy, institutions)
         coordinated = read(IPG.coordinatedBy, institutions)
         samples = read(IPG.isSample, institutions)
-        nodes = {n for part in (guided, coordinated) for found in part.values() for n in found}
-        labels = read(SKOS.prefLabel, institutions.keys() | nodes, lang=True)
-        node_names = {n: _lang_map(labels.get(n)) for n in nodes}
+        nodes = {n: n for part in (guided, coordinated) for found in part.values() for n in found}
+        labels = read(SKOS.prefLabel, {**nodes, **institutions}, lang=True)
+        node_names = {n: _lang_map(labels.get(of(n))) for n in nodes}
+        owned: dict[int, list[int]] = defaultdict(list)  # institution position → its offerings' ids
+        for owner, offered in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
+            owned[owner].append(offered)
         records = {}
         for iri, position in institutions.items():
             region = index.region[position]
             lat, lon = float(index.lat[position]), float(index.lon[position])
             record = records[iri] = InstitutionRecord(
-                iri=iri, labels=_lang_map(labels.get(iri)), classes=(index.classes[int(index.kind[position])],),
+                iri=iri, labels=_lang_map(labels.get(position)), classes=(index.classes[int(index.kind[position])],),
                 region=index.regions[region] if region >= 0 else None,
                 lat=None if lat != lat else lat, lon=None if lon != lon else lon,
-                address=values(contacts[SCHEMA.address].get(iri)),
-                telephone=values(contacts[SCHEMA.telephone].get(iri)),
-                email=values(contacts[SCHEMA.email].get(iri)), url=values(contacts[SCHEMA.url].get(iri)),
-                guided_by=values(guided.get(iri)), coordinated_by=values(coordinated.get(iri)), offerings=(),
-                is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(iri, ())))
+                address=values(contacts[SCHEMA.address].get(position)),
+                telephone=values(contacts[SCHEMA.telephone].get(position)),
+                email=values(contacts[SCHEMA.email].get(position)), url=values(contacts[SCHEMA.url].get(position)),
+                guided_by=values(guided.get(position)), coordinated_by=values(coordinated.get(position)),
+                offerings=tuple(sorted(map(offerings.__getitem__, owned.get(position, ())), key=_iri)),
+                is_sample=any(v.strip().lower() in ("true", "1") for v in samples.get(position, ())))
             record.related.update({n: node_names[n] for n in (*record.guided_by, *record.coordinated_by)})
-        owned: dict[str, list[str]] = defaultdict(list)
-        for owner, offering in np.unique(np.stack([index.off_inst, index.off_offering], axis=1), axis=0).tolist():
-            owned[index.iris[owner]].append(offering_iris[offering])
+        del contacts, labels, guided, coordinated, samples, offerings, owned
         if not current():
             raise Superseded()
-        return cls(records, offerings, {i: tuple(sorted(o)) for i, o in owned.items()},
-                   time.perf_counter() - started)
+        return cls(records, time.perf_counter() - started)
 
     def records(self, iris: list[str], offerings: list[str] | None = None) -> dict[str, InstitutionRecord]:
         """Records of ``iris`` (those in the table), by IRI, as ``records.fetch_records`` returns them:
@@ -158,13 +180,22 @@ class RecordTable:
             base = self.institutions.get(iri)
             if base is None:
                 continue
-            mine = self.offerings_of.get(iri, ())
-            out[iri] = base.with_offerings(tuple(self.offerings[o] for o in mine if keep is None or o in keep))
+            out[iri] = base.with_offerings(base.offerings if keep is None else
+                                           tuple(o for o in base.offerings if o.iri in keep))
         return out
 
 
-def _lang_map(pairs: list[tuple[str, str]] | None) -> dict[str, str]:
+def _iri(record: OfferingRecord) -> str:
+    return record.iri
+
+
+_NO_TEXT: dict[str, str] = {}  # the description of every offering without one (1.7M empty dicts were 110 MB)
+
+
+def _lang_map(pairs: list[tuple[str, str]] | None, *, shared_empty: bool = False) -> dict[str, str]:
     """As ``records._lang_map``: per language (no tag: zh), the first value in text order."""
+    if not pairs and shared_empty:
+        return _NO_TEXT
     out: dict[str, str] = {}
     for value, lang in sorted(pairs or ()):
         out.setdefault((lang or "zh")[:2], value)
