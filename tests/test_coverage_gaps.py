@@ -294,3 +294,19 @@ def test_uploading_an_outlet_closes_a_gap_on_the_api_and_in_sparql(store):
         assert after["gap_count"] == 0 and after["cells"][0]["nearest"]["iri"] == new
         assert after["cells"][0]["nearest_km"] < 0.01  # at the county seat
         assert _published_gap(client) == [("false", new)]
+
+
+def test_a_refused_coverage_write_leaves_the_worker_serving(sample_store, monkeypatch, caplog):
+    """Several workers starting at once over one Virtuoso deadlock on the coverage graph (seen in CI): the derived
+    graph is then skipped with a warning, and the worker starts and answers."""
+    from ipgraph.store.base import StoreError
+
+    def refuse(graphs):
+        raise StoreError("Virtuoso 40001 Error SR172: Transaction deadlocked")
+
+    app = create_app(Settings(), sample_store)
+    app.state.publish_coverage = True
+    monkeypatch.setattr(sample_store, "replace_graphs", refuse)
+    with TestClient(app) as client:
+        assert client.get("/api/coverage", params={"service": "6.1-c-3"}).status_code == 200
+    assert any("coverage graph not written" in r.getMessage() for r in caplog.records)
