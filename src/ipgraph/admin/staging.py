@@ -24,17 +24,15 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ..model.iris import ADMINISTRATIONS_GRAPH, ID, institution_graph
+from ..model.iris import ADMINISTRATIONS_GRAPH, ID, graph_institution_key, institution_graph
 from ..model.network import split_by_institution
 from ..store.base import BadData, rdf_format, to_ox, to_rdflib
-from ..store.changes import institution_key
 from ..store.embedded import EmbeddedStore
 from ..validation.reference import InputError
 
 STAGING = "urn:ipgraph:staging:"
 _INSTITUTION = str(ID) + "institution/"
 _LENGTH = len(_INSTITUTION)
-_INSTITUTION_GRAPH = str(institution_graph(""))
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _ADMINISTRATIONS = ox.NamedNode(STAGING + str(ADMINISTRATIONS_GRAPH))
 _UNSPLIT_GRAPH = URIRef(STAGING + "unsplit")
@@ -165,7 +163,7 @@ class Staged:
         for name, part in split_by_institution(graph).items():
             target = staging_name(name)
             self.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in part)
-            key = institution_key(name)
+            key = graph_institution_key(name)
             if key and (ID["institution/" + key], RDF.type, None) in part:
                 self.described.add(key)
         self._sizes = None
@@ -277,7 +275,7 @@ class Staged:
 
 def institution_keys(names: Iterable[URIRef]) -> set[str]:
     """The institution keys of some graph names (others left out)."""
-    return {key for name in names if (key := institution_key(name))}
+    return {key for name in names if (key := graph_institution_key(name))}
 
 
 def reference_context() -> EmbeddedStore:

@@ -33,7 +33,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from ..model.iris import ID, IPG, NON_PUBLIC_GRAPHS, PROV, PROVENANCE_GRAPH, institution_graph, is_public_graph
+from ..model.iris import (ID, IPG, NON_PUBLIC_GRAPHS, PROV, PROVENANCE_GRAPH, graph_institution_key,
+                          institution_graph, is_public_graph)
 from ..model.network import owner_key, split_by_institution
 from ..store import changes
 from ..store.base import Store
@@ -199,7 +200,8 @@ class Writer:
                                    report=ValidationReport(results=[]), institutions=sorted(institutions or ()))
             state = self.validation
             graphs, extras = build()
-            written = institutions if institutions is not None else {key for g in graphs if (key := changes.institution_key(g))}
+            written = institutions if institutions is not None else \
+                {key for g in graphs if (key := graph_institution_key(g))}
             affected = state.affected(list(graphs), graphs)
             report = self._check(state, graphs, affected, written) if check else None
             if report is not None and not report.conforms:
@@ -275,7 +277,7 @@ class Writer:
         """
         parts = split_by_institution(data)
         described = {g for g, part in parts.items()
-                     if (key := changes.institution_key(g)) and (ID["institution/" + key], RDF.type, None) in part}
+                     if (key := graph_institution_key(g)) and (ID["institution/" + key], RDF.type, None) in part}
 
         def build() -> tuple[dict[URIRef, Graph], Extras]:
             graphs = {}
@@ -290,7 +292,8 @@ class Writer:
 
         if not described:
             raise ValueError("the upload describes no institution")
-        return self.write(build, agent=agent, action="upload", institutions={changes.institution_key(g) for g in described})
+        return self.write(build, agent=agent, action="upload",
+                          institutions={graph_institution_key(g) for g in described})
 
     def preview(self, staged: Staged, *, retire: Iterable[str] = (), progress: Callable[[str], None] | None = None
                 ) -> Preview:

@@ -40,6 +40,13 @@ def institution_graph(key: str) -> URIRef:
     return GRAPH["institution/" + key]
 
 
+def graph_institution_key(graph: object) -> str | None:
+    """The institution key of an institution graph's name (``…/graph/institution/{key}``), None for other graphs."""
+    prefix = str(institution_graph(""))
+    text = str(graph)
+    return text[len(prefix):] or None if text.startswith(prefix) else None
+
+
 def institution_key(iri: str) -> str:
     """The key of an institution IRI (``…/id/institution/{key}`` → ``key``).
 

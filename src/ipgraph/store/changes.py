@@ -22,10 +22,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, institution_graph
+from ..model.iris import ID, IPG, PROV, PROVENANCE_GRAPH, graph_institution_key
 from .base import Store
 
-_INSTITUTION_GRAPH = str(institution_graph(""))
 
 
 def now() -> datetime:
@@ -48,12 +47,6 @@ def parse_time(text: str) -> datetime:
 
 def _time(value: object) -> datetime:
     return parse_time(str(value))
-
-
-def institution_key(graph: object) -> str | None:
-    """The institution key of an institution graph's name, or None for other graphs."""
-    text = str(graph)
-    return text[len(_INSTITUTION_GRAPH):] or None if text.startswith(_INSTITUTION_GRAPH) else None
 
 
 def describe_activity(description: Graph, graphs: Mapping[URIRef, int], *, agent: str, action: str,
@@ -111,7 +104,7 @@ def since(store: Store, moment: datetime) -> list[Change]:
     """Every institution touched by a write that ended after ``moment``, oldest first."""
     out = []
     for row in store.select("changes-since", graph=PROVENANCE_GRAPH, since=timestamp(moment)):
-        key = institution_key(row["target"])
+        key = graph_institution_key(row["target"])
         if key is None:
             continue
         out.append(Change(_time(row["ended"]), str(row["action"]), str(row["activity"]), key,
@@ -134,7 +127,7 @@ class Modified:
             if current != self._state:
                 times = {}
                 for row in self.store.select("changes-modified", graph=PROVENANCE_GRAPH):
-                    key = institution_key(row["target"])
+                    key = graph_institution_key(row["target"])
                     if key is not None and row.get("modified") is not None:
                         times[key] = _time(row["modified"])
                 self._times, self._state = times, current
