@@ -15,7 +15,7 @@ The ``set`` column tells the questions written first and used while building the
 those written afterwards, each batch measured once before anything was changed for it (``fresh``: 21/26 at
 its first measure; ``fresh2``: written after the situations were widened, 20/26; ``fresh3``: 44 questions
 across all of chapter 6, written before the kind, fuzzy-place and everyday-name changes, 31/44; ``fresh4``: 26 written after them,
-19/26). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
+19/26; ``fresh5``: 47 written at the start of the next session, before any change, 39/47). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
 ``bench/results/understanding-latest.json``.
 
 Usage: ``python bench/understanding.py [--questions bench/questions.tsv]``.
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
           f"every concept read acceptable: {exact}/{total} = {100 * exact / total:.1f}%")
     for kind in sorted(by_kind):
         print(f"  {kind:<11} {good_kind[kind]}/{by_kind[kind]}")
-    by_set = {name: [r for r in results if r.get("set") == name] for name in ("dev", "fresh", "fresh2", "fresh3", "fresh4")}
+    by_set = {name: [r for r in results if r.get("set") == name] for name in dict.fromkeys(r.get("set") for r in results)}
     for name, rows in by_set.items():
         if rows:
             print(f"  set {name:<7} {sum(r['ok'] for r in rows)}/{len(rows)}")
