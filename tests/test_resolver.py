@@ -92,6 +92,30 @@ def test_a_question_is_read_for_what_it_asks(resolver, question, expected, how):
     assert (expected, how) in read
 
 
+def test_a_need_told_in_parts_is_read_whole_instead_of_its_parts(resolver):
+    """A foreign place and a fair anywhere in the question are an overseas exhibition (6.3.3.1 b), not the
+    on-site aid a fair alone reads, nor the overseas rights protection a foreign place alone reads."""
+    def read(question):
+        return {m.concept.notation: m for m in resolver.read("services", question)}
+
+    assert set(read("展会上被人说侵权")) >= {"6.3.3.9-c"}
+    for question, country in (("下个月去德国参加展会，要准备什么", "德国"), ("we exhibit at a trade fair in Japan", "japan")):
+        found = read(question)
+        assert "6.3.3.1-b-9" in found and "6.3.3.9-c" not in found, found
+        assert country in found["6.3.3.1-b-9"].matched  # says which words it read
+    assert "6.3.3.1-b-9" not in read("国外有人仿冒我们的商标")      # abroad alone: no fair
+    assert "6.3.3.1-b-7" in read("产品出口，担心侵犯别人的专利")     # worry + infringing: the risk
+    assert "6.3.3.1-b-7" not in read("我的专利被侵犯了")
+
+
+def test_a_typo_correction_never_changes_a_common_word_into_another(resolver):
+    """商标授权 (licensing a mark) is one edit from 商标侵权 but two real words: not a typo of it."""
+    assert "topic-rights-protection" not in [m.concept.notation for m in resolver.read("services", "打算商标授权")]
+    assert [m.how for m in resolver.read("services", "商表注册")] == ["fuzzy"]      # 商表 is no word: a typo
+    with pytest.raises(UnknownConcept):
+        resolver.term("services", "商标授权")
+
+
 def test_a_one_character_situation_word_inside_another_word_is_not_read(resolver):
     assert "topic-transfer" not in [m.concept.notation for m in resolver.read("services", "卖场里的商标检索")]
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from . import combinations
 from .catalog import (EXACT, FUZZY, KEY, NOTATION, PARTIAL, PINYIN, SITUATION, SPEC, SYNONYM, WORD, ConceptMatch,
                       UnknownConcept)
 from .text import (compact, find_spans, index_keys, is_latin, is_latin_text, latin_key, lemmas, normalize,
@@ -44,6 +45,7 @@ NOISE_EN = {"where", "in", "can", "i", "we", "get", "an", "a", "the", "near", "m
             "offers", "offer", "for", "my", "to", "is", "are", "there", "which", "institution", "institutions",
             "please", "help", "with", "around", "nearby", "service", "services", "of", "on", "how", "any", "what",
             "should", "someone", "somebody", "our", "it", "be", "need", "want", "i'm", "im", "you"}
+COMMON_WORD = 50  # jieba's count above which a word is a word people mean (授权 2785, 梳理 255), not a typo (专力 3)
 _NEGATION = re.compile(r"[不非无未没]")
 _GENERIC_SUFFIX = re.compile(r"(服务|工作|活动|事项|业务)$")
 _PUNCT = re.compile(r"[\s\"'`{}\[\]()<>?!,.;:、/\\|*#@$%^&=+~-]+")
@@ -79,11 +81,15 @@ class Lexicon:
         self.by_compact: dict[str, list[Entry]] = defaultdict(list)
         self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
         self._filled: set[str] = set()  # labels made by :meth:`fill`
+        self.combinations: list[combinations.Combination] = []  # situations in parts (…+…)
         for concept in catalog.concepts.values():
             labels = [(label, EXACT) for label in concept.labels.values()]
             labels += [(label, SYNONYM) for _, label in concept.alt_labels]
             labels += [(label, how) for how, _, label in concept.other_labels]
             for label, how in labels:
+                if how == SITUATION and combinations.PART in label:
+                    self.combinations.append(combinations.Combination.parse(concept.iri, label))
+                    continue
                 for variant in variants(normalize(label)):
                     self._add(self.by_key, variant, concept.iri, how, label)
                     self._add(self.by_compact, compact(variant), concept.iri, how, label)
@@ -99,6 +105,8 @@ class Lexicon:
     def fill(self, slot: str, fillers: Iterable[str]) -> None:
         """Labels with ``slot`` ({ip}被) indexed once per filler (商标被, 配方被), as the same concept and how;
         the slot label itself stays unreadable (no one types braces)."""
+        fillers = [f for f in fillers if f]
+        self.combinations = [c.filled(slot, {normalize(f) for f in fillers}) for c in self.combinations]
         fillers = sorted({normalize(f) for f in fillers if f and not is_latin_text(normalize(f))})
         for key, entries in list(self.by_key.items()):
             if slot not in key:
@@ -196,6 +204,11 @@ class Lexicon:
             return self._best(self.by_key[key])
         spans = self.spans(key)
         words = self._words(key)
+        told = combinations.read(self.combinations, key)
+        if told:  # the need the parts tell together replaces what each part says alone (德国+展会)
+            parts = {word for _, found in told for word in found}
+            spans = [s for s in spans if not any(s[2] in part for part in parts)]
+            words = words + [(c.iri, SITUATION, combinations.PART.join(found)) for c, found in told]
         if spans or words:
             return self._from_spans(key, spans, words)
         return (self._lemmas(key) or self._pinyin(key) or self._partial(key) or self._in_order(key)
@@ -354,6 +367,7 @@ class Lexicon:
         allowed = 1 if len(key) < 8 else 2
         index = self.by_compact if index is None else index
         close = process.extract(key, list(index), scorer=Levenshtein.distance, score_cutoff=allowed, limit=8)
+        close = [c for c in close if is_latin_text(key) or self._typo_of(key, c[0])]
         if not close:
             return []
         best = min(distance for _, distance, _ in close)
@@ -361,6 +375,20 @@ class Lexicon:
                    for iri, how, label in index[found] if how not in (NOTATION, KEY)]
         # a typo is near one or two concepts; text equally near many is not a typo of any of them
         return entries if len({iri for iri, _, _ in entries}) <= 2 else []
+
+    def _typo_of(self, text: str, label: str) -> bool:
+        """Whether ``text`` may be ``label`` mistyped: no character it changes lies in a common word of its own
+        (商标授权 is not 商标侵权 mistyped, nor 梳理专利 管理专利; 商表注册 and 专力检索 are typos)."""
+        from rapidfuzz.distance import Levenshtein
+
+        changed = {at for op, at, _ in Levenshtein.editops(text, label) if op != "insert"}
+        at = 0
+        for word in self._tokenizer.lcut(text):
+            if (len(word) >= 2 and word not in label and changed & set(range(at, at + len(word)))
+                    and self._tokenizer.FREQ.get(word, 0) >= COMMON_WORD):
+                return False
+            at += len(word)
+        return True
 
     def _fuzzy_question(self, key: str) -> list[ConceptMatch]:
         words = strip_noise(key)

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from .abroad import abroad_names
 from .catalog import KEY, KIND, NOTATION, Catalog, ConceptMatch, UnknownConcept
 from .coordinates import parse_point
 from .national_places import NationalPlaces, NationalRegion
@@ -49,6 +50,7 @@ _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
 SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
 _EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
 IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
+ABROAD_SLOT = "{abroad}"  # in a situation label: any word for a place outside China (model/abroad.py)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Resolver:
                      for label in [*c.labels.values(), *(l for _, l in c.alt_labels),
                                    *(l for _, _, l in c.other_labels)]]
             self.schemes[SERVICES].lexicon.fill(IP_SLOT, names)
+        if SERVICES in self.schemes:  # needs told with a foreign place: 去德国参加展会
+            self.schemes[SERVICES].lexicon.fill(ABROAD_SLOT, abroad_names())
 
     def catalog(self, scheme: str) -> Catalog:
         return self.schemes[scheme]
