@@ -108,6 +108,17 @@ def test_a_need_told_in_parts_is_read_whole_instead_of_its_parts(resolver):
     assert "6.3.3.1-b-7" not in read("我的专利被侵犯了")
 
 
+def test_another_party_and_our_right_anywhere_in_a_question_is_a_complaint(resolver):
+    """Whatever the verb: someone else ({others}) and our right ({mine} {ip}) are a complaint (rights protection)."""
+    def read(question):
+        return {m.concept.notation: m.matched for m in resolver.read("services", question)}
+
+    assert read("合伙人退出后还在用我们的商标")["topic-rights-protection"] == "合伙人+我们的商标"
+    assert "topic-rights-protection" in read("a rival prints my trademark on their boxes")
+    assert "topic-rights-protection" not in read("我们的商标想做个评估")       # no other party
+    assert "topic-rights-protection" not in read("对方想了解专利导航")          # nothing of ours
+
+
 def test_a_typo_correction_never_changes_a_common_word_into_another(resolver):
     """商标授权 (licensing a mark) is one edit from 商标侵权 but two real words: not a typo of it."""
     assert "topic-rights-protection" not in [m.concept.notation for m in resolver.read("services", "打算商标授权")]

@@ -24,10 +24,10 @@ def _english(word: str) -> re.Pattern:
     return re.compile(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])")
 
 
-def _occurs(word: str, key: str, key_lemmas: str) -> bool:
+def _occurs(word: str, key: str, key_lemmas: str, as_lemmas: bool) -> bool:
     if is_latin_text(word):  # a whole English word or phrase, as written or as its lemmas (exhibiting)
-        return bool(_english(word).search(key) or _english(lemmas(word)).search(key_lemmas))
-    return word in key
+        return bool(_english(lemmas(word)).search(key_lemmas) if as_lemmas else _english(word).search(key))
+    return not as_lemmas and word in key
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,26 @@ class Combination:
         return cls(iri, label, tuple(frozenset({normalize(p).strip()}) for p in label.split(PART) if p.strip()))
 
     def filled(self, slot: str, fillers: Iterable[str]) -> "Combination":
+        """Each part's words with ``slot`` replaced by every filler; Chinese words lose the spaces that keep
+        English ones apart ({mine} {ip}: my trademark, 我们的商标)."""
         fillers = tuple(fillers)
-        parts = tuple(frozenset(w2 for w in part for w2 in ([w.replace(slot, f) for f in fillers]
-                                                             if slot in w else [w]))
-                      for part in self.parts)
-        return Combination(self.iri, self.label, parts)
+
+        def fill(word: str) -> list[str]:
+            if slot not in word:
+                return [word]
+            words = (word.replace(slot, f) for f in fillers)
+            return [w if is_latin_text(w) or "{" in w else w.replace(" ", "") for w in words]
+
+        return Combination(self.iri, self.label, tuple(frozenset(w for word in part for w in fill(word))
+                                                       for part in self.parts))
 
     def words_in(self, key: str, key_lemmas: str) -> list[str] | None:
         """The word found for each part in normalised ``key``, or None when a part is missing."""
         found = []
         for part in self.parts:
-            word = next((w for w in sorted(part, key=len, reverse=True)
-                         if "{" not in w and _occurs(w, key, key_lemmas)), None)
+            ordered = sorted((w for w in part if "{" not in w), key=len, reverse=True)
+            word = next((w for as_lemmas in (False, True) for w in ordered  # as written first, then as lemmas
+                         if _occurs(w, key, key_lemmas, as_lemmas)), None)
             if word is None:
                 return None
             found.append(word)

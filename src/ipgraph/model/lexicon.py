@@ -208,7 +208,13 @@ class Lexicon:
         if told:  # the need the parts tell together replaces what each part says alone (德国+展会)
             parts = {word for _, found in told for word in found}
             spans = [s for s in spans if not any(s[2] in part for part in parts)]
-            words = words + [(c.iri, SITUATION, combinations.PART.join(found)) for c, found in told]
+            words = [w for w in words if w[2] not in parts]
+            named = {iri for _, _, k in spans for iri, _, _ in self.by_key[k]} | {iri for iri, _, _ in words}
+            words += [(c.iri, SITUATION, combinations.PART.join(found)) for c, found in told if c.iri not in named]
+        if spans and is_latin_text(key):  # beside the labels as written, those in other forms (check … infringes)
+            seen = {lemmas(k) for _, _, k in spans} | {lemmas(w) for _, found in told for w in found}
+            words = words + [entry for lemma, entries in self._lemma_spans(key)
+                             if not any(lemma in other for other in seen) for entry in entries]
         if spans or words:
             return self._from_spans(key, spans, words)
         return (self._lemmas(key) or self._pinyin(key) or self._partial(key) or self._in_order(key)
@@ -275,13 +281,15 @@ class Lexicon:
         index = {k: v for k, v in index.items() if k and v}
         return index, index_keys(k for k in index if len(k) >= 2)
 
-    def _lemmas(self, key: str) -> list[ConceptMatch]:
-        """English words in other forms than the labels' (copying, fairs, infringed): compared as lemmas."""
+    def _lemma_spans(self, key: str) -> list[tuple[str, list[Entry]]]:
+        """English words in other forms than the labels' (copying, fairs, infringed): the labels' lemmas found."""
         if not is_latin_text(key):
             return []
         index, scan = self._by_lemma
-        found = [entry for _, _, lemma in find_spans(lemmas(key), scan) for entry in index[lemma]]
-        return self._from_entries(found)
+        return [(lemma, index[lemma]) for _, _, lemma in find_spans(lemmas(key), scan)]
+
+    def _lemmas(self, key: str) -> list[ConceptMatch]:
+        return self._from_entries([entry for _, entries in self._lemma_spans(key) for entry in entries])
 
     def _pinyin(self, key: str) -> list[ConceptMatch]:
         """Typed pinyin (with or without tones and spaces): the longest runs of words that spell a label."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .abroad import abroad_names
+from .parties import MINE, OTHERS
 from .catalog import KEY, KIND, NOTATION, Catalog, ConceptMatch, UnknownConcept
 from .coordinates import parse_point
 from .national_places import NationalPlaces, NationalRegion
@@ -51,6 +52,7 @@ SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the s
 _EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
 IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
 ABROAD_SLOT = "{abroad}"  # in a situation label: any word for a place outside China (model/abroad.py)
+PARTY_SLOTS = {"{others}": OTHERS, "{mine}": MINE}  # the parties of a complaint (model/parties.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Resolver:
             self.schemes[SERVICES].lexicon.fill(IP_SLOT, names)
         if SERVICES in self.schemes:  # needs told with a foreign place: 去德国参加展会
             self.schemes[SERVICES].lexicon.fill(ABROAD_SLOT, abroad_names())
+            for slot, words in PARTY_SLOTS.items():
+                self.schemes[SERVICES].lexicon.fill(slot, words)
 
     def catalog(self, scheme: str) -> Catalog:
         return self.schemes[scheme]
