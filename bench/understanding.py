@@ -16,7 +16,7 @@ those written afterwards, each batch measured once before anything was changed f
 its first measure; ``fresh2``: written after the situations were widened, 20/26; ``fresh3``: 44 questions
 across all of chapter 6, written before the kind, fuzzy-place and everyday-name changes, 31/44; ``fresh4``: 26 written after them,
 19/26; ``fresh5``: 47 written at the start of the next session, before any change, 39/47; ``fresh6``: 43 written after the
-changes that followed, 33/43). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
+changes that followed, 33/43; ``fresh7``: 44 written after the changes its misses led to, 38/44, not worked on). Prints the accuracy overall, by kind and by set, lists every miss with what was read instead, and writes
 ``bench/results/understanding-latest.json``.
 
 Usage: ``python bench/understanding.py [--questions bench/questions.tsv]``.
