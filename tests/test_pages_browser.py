@@ -22,6 +22,9 @@ PAGES = {
     "institution-en": "/id/institution/hl-provincial-node?lang=en",
     "dataset": "/dataset",
     "sparql": "/sparql",
+    "sparql-results": "/sparql?" + urllib.parse.urlencode({"format": "html", "query": (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?institution ?name ?note WHERE { "
+        "?institution skos:prefLabel ?name . OPTIONAL { ?institution skos:note ?note } } LIMIT 30")}),
 
 }
 

@@ -287,3 +287,39 @@ def test_institutions_are_organizations_for_clients_that_ask_org(client):
 def test_the_query_page_names_the_address_this_server_was_reached_at(client):
     html = client.get("/sparql", headers={"Accept": "text/html"}).text
     assert '<code id="endpoint">http://testserver/sparql</code>' in html
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+NAMES = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+         f"SELECT ?name WHERE {{ <{NODE}> skos:prefLabel ?name }} ORDER BY ?name")
+
+
+def test_a_browser_running_a_query_sees_the_results_as_a_table_under_the_form(client, sample_store):
+    """A person who runs the form's query gets the page back, the query kept and the answer as a table whose
+    cells are the same values a SPARQL client receives as JSON."""
+    page = client.get("/sparql", params={"query": NAMES}, headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<table class="results">' in page.text and "?name" in page.text
+    as_json = client.get("/sparql", params={"query": NAMES}, headers={"Accept": "application/sparql-results+json"})
+    names = [b["name"]["value"] for b in as_json.json()["results"]["bindings"]]
+    assert names and all(f">{name}</span>" in page.text for name in names)
+    assert "skos:prefLabel ?name" in page.text  # the query stays in the form
+    links = client.get("/sparql", params={"query": f"SELECT ?s WHERE {{ BIND(<{NODE}> AS ?s) }}", "format": "html"})
+    assert 'href="/id/institution/hl-provincial-node"' in links.text  # IRIs link to their pages here
+    ask = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "html"})
+    assert '<p id="answer"><strong>true</strong>' in ask.text
+    graph = client.get("/sparql", params={"query": CONSTRUCT, "format": "html"})
+    assert "?subject" in graph.text and "?predicate" in graph.text
+
+
+def test_sparql_clients_that_accept_anything_still_get_their_results_format(client):
+    for accept in ("*/*", None, "application/sparql-results+json,*/*;q=0.1"):
+        headers = {"Accept": accept} if accept else {}
+        response = client.get("/sparql", params={"query": NAMES}, headers=headers)
+        assert response.headers["content-type"].startswith("application/sparql-results+json"), accept
+
+
+def test_a_bad_query_from_the_form_is_a_400_saying_where(client):
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }", "format": "html"},
+                          headers={"Accept": BROWSER})
+    assert response.status_code == 400 and "line" in response.text

@@ -14,6 +14,8 @@ shows a query form to a browser. Every query is bounded by ``settings.query_time
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -164,16 +166,29 @@ def _choose(request: Request, table: dict[str, media.MediaType], format_name: st
     return table[picked].media_type
 
 
+def _wants_page(request: Request, format_name: str | None, table: dict[str, media.MediaType]) -> bool:
+    """Whether to answer with the query page and the results as a table: ``format=html``, or a browser that
+    names HTML before any results format (a SPARQL client that accepts anything still gets its format)."""
+    if format_name:
+        return format_name.strip().lower() in ("html", "table")
+    return negotiate(request.headers.get("accept"), [*table, media.HTML.media_type]) == media.HTML.media_type
+
+
 def answer(request: Request, text: str, default_graph_uri: list[str], named_graph_uri: list[str],
            format_name: str | None) -> Response:
     """Evaluate a user's query over the public graphs and write the result in the negotiated format."""
     settings = request.app.state.settings
     base = BaseIri.of(settings.base_iri)
+    typed = text
     text = base.query_to_canonical(text)
     form = query_form(text)
     if form == "UPDATE":
         raise _read_only()
-    if form in ("CONSTRUCT", "DESCRIBE"):
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    page = _wants_page(request, format_name, GRAPH_TYPES if graph_form else RESULTS_TYPES)
+    if page:
+        result_type = (media.N_TRIPLES if graph_form else media.SPARQL_JSON).media_type
+    elif graph_form:
         result_type = _choose(request, GRAPH_TYPES, format_name, ("CONSTRUCT/DESCRIBE 结果", "CONSTRUCT/DESCRIBE results"))
     else:  # SELECT, ASK, or text the parser will reject with its own message
         result_type = _choose(request, RESULTS_TYPES, format_name, ("SELECT/ASK 结果", "SELECT/ASK results"))
@@ -203,6 +218,8 @@ def answer(request: Request, text: str, default_graph_uri: list[str], named_grap
                          en=f"The result is larger than the {error.limit}-byte cap; add LIMIT or page with OFFSET.",
                          detail={"limit_bytes": error.limit}) from None
     body = base.bytes_to_public(result.body)
+    if page:
+        return query_page(request, typed, results_table(body, result_type))
     content_type = result.media_type + ("; charset=utf-8" if not result.media_type.endswith("xml") else "")
     return Response(body, media_type=content_type, headers={**OPEN, "Vary": "Accept"})
 
@@ -219,14 +236,7 @@ def service_description(request: Request, format_name: str | None) -> Response:
     else:
         chosen = _choose(request, offered, None, ("服务描述", "The service description"))
     if chosen == media.HTML.media_type:
-        lang = request_language(request)
-        # the address this browser reached (a test or staging server is not the production one), and the
-        # deployment's public address when that differs
-        here = f"{request.base_url}sparql"
-        return render(request, "sparql.html", lang=lang, endpoint=here,
-                      public_endpoint=base.url("sparql") if base.url("sparql") != here else None, example=EXAMPLE_QUERY,
-                      formats=list(dict.fromkeys({**RESULTS_TYPES, **GRAPH_TYPES}.values())),
-                      timeout=f"{settings.query_timeout:g}", max_bytes=settings.query_max_bytes)
+        return query_page(request, EXAMPLE_QUERY, None)
     endpoint = URIRef(base.url("sparql"))
     graph = Graph()
     graph.bind("sd", SD)
@@ -252,3 +262,44 @@ def service_description(request: Request, format_name: str | None) -> Response:
             graph.add((dataset, SD.namedGraph, named))
             graph.add((named, SD.name, URIRef(base.iri_to_public(name))))
     return serialize_graph(graph, chosen, base, headers={**OPEN, "Vary": "Accept"})
+
+
+def query_page(request: Request, query: str, results: dict | None) -> Response:
+    """The query form (with ``query`` in it) and, after a query, its results as a table."""
+    settings = request.app.state.settings
+    base = BaseIri.of(settings.base_iri)
+    # the address this browser reached (a test or staging server is not the production one), and the
+    # deployment's public address when that differs
+    here = f"{request.base_url}sparql"
+    return render(request, "sparql.html", lang=request_language(request), endpoint=here,
+                  public_endpoint=base.url("sparql") if base.url("sparql") != here else None, example=query,
+                  formats=list(dict.fromkeys({**RESULTS_TYPES, **GRAPH_TYPES}.values())), results=results,
+                  timeout=f"{settings.query_timeout:g}", max_bytes=settings.query_max_bytes)
+
+
+def _cell(term) -> dict:
+    """An RDF term as a SPARQL JSON results binding (https://www.w3.org/TR/sparql11-results-json/)."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    cell = {"type": "literal", "value": str(term)}
+    if term.language:
+        cell["xml:lang"] = term.language
+    elif term.datatype:
+        cell["datatype"] = str(term.datatype)
+    return cell
+
+
+def results_table(body: bytes, result_type: str) -> dict:
+    """SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) as columns and rows of cells."""
+    if result_type == media.SPARQL_JSON.media_type:
+        data = json.loads(body)
+        if "boolean" in data:
+            return {"boolean": data["boolean"], "columns": [], "rows": []}
+        columns = data["head"].get("vars", [])
+        return {"boolean": None, "columns": columns,
+                "rows": [[binding.get(v) for v in columns] for binding in data["results"]["bindings"]]}
+    graph = Graph().parse(data=body.decode("utf-8"), format="nt")
+    return {"boolean": None, "columns": ["subject", "predicate", "object"],
+            "rows": [[_cell(s), _cell(p), _cell(o)] for s, p, o in sorted(graph)]}
