@@ -21,3 +21,10 @@ for f in swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE favicon-32x32.png; d
   cp "$work/swagger/package/$f" "$vendor/swagger-ui/"
 done
 echo "vendored swagger-ui-dist 5.35.0 into $vendor/swagger-ui"
+( cd "$work" && npm pack --silent echarts@4.9.0 >/dev/null )
+echo "d2bdf8af1b218d3885a518072788a3b7f0c2d3f8925ec8585a36be5ee5add3f2  $work/echarts-4.9.0.tgz" | sha256sum -c -
+mkdir -p "$work/echarts" && tar -xzf "$work/echarts-4.9.0.tgz" -C "$work/echarts" package/map/json/province/heilongjiang.json package/LICENSE
+mkdir -p "$vendor/regions"
+python3 scripts/region_outlines.py "$work/echarts/package/map/json/province/heilongjiang.json" "$vendor/regions/heilongjiang-prefectures.geojson"
+cp "$work/echarts/package/LICENSE" "$vendor/regions/LICENSE-echarts"
+echo "vendored the Heilongjiang prefecture outlines of echarts 4.9.0 into $vendor/regions"

@@ -198,3 +198,48 @@ def test_an_unknown_place_is_explained_in_the_page_with_a_suggestion_to_follow(s
         assert _shown(driver) == _api_ranking(server, near="230100")
     finally:
         driver.quit()
+
+
+def _map_ranks(driver) -> list[str]:
+    """The numbers the results map labels its institutions with, once drawn."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "results-map").get_attribute("data-points"))
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#results-map .result-label")]
+
+
+def test_the_results_map_numbers_each_institution_as_the_list_does_and_marks_the_place(server, tmp_path):
+    """Searched with the script and opened as a plain page: the map shows one numbered point per result with
+    coordinates (the same numbers as the list), the place asked about, and the bundled outlines as its base."""
+    from selenium.webdriver.common.by import By
+
+    driver = _browser(tmp_path, width=360)
+    try:
+        _search(driver, server)
+        shown = _shown(driver)
+        ranks = [li.find_element(By.CSS_SELECTOR, ".rank").text.rstrip(".")
+                 for li in driver.find_elements(By.CSS_SELECTOR, "ol.results li.result")]
+        assert _map_ranks(driver) == ranks and len(ranks) == len(shown)
+        assert driver.find_elements(By.CSS_SELECTOR, "#results-map .place-label")
+        box = driver.find_element(By.ID, "results-map")
+        assert box.is_displayed() and box.size["width"] <= 360
+        driver.refresh()  # the page the server rendered draws the same map
+        assert _map_ranks(driver) == ranks
+        assert driver.find_elements(By.CSS_SELECTOR, "#results-map .leaflet-outlines-pane path")
+        path = tmp_path / "finder-map-360.png"
+        driver.save_screenshot(str(path))
+        if os.environ.get("IPGRAPH_SCREENSHOTS"):
+            shutil.copy(path, Path(os.environ["IPGRAPH_SCREENSHOTS"]) / path.name)
+    finally:
+        driver.quit()
+
+
+def test_without_javascript_the_results_map_stays_hidden_and_the_list_is_the_answer(server, tmp_path):
+    driver = _browser(tmp_path, width=360, javascript=False)
+    try:
+        _search(driver, server)
+        assert _shown(driver)
+        assert not driver.find_element("id", "results-map").is_displayed()
+    finally:
+        driver.quit()

@@ -60,12 +60,24 @@ def test_the_map_draws_the_institution_and_the_nearest_county_seats_with_nothing
     for seat in seats:
         assert abs(haversine_km(data["lat"], data["lon"], seat["lat"], seat["lon"]) - seat["km"]) < 0.1
         assert seat["path"] in _text(html, "seats")  # the same facts as text, for readers without JavaScript
-    assert "不显示底图" in html and 'id="map" hidden' in html
+    assert "不从互联网加载底图" in html and 'id="map" hidden' in html
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert "/static/vendor/leaflet/leaflet.js" in sources and "/static/vendor/leaflet/leaflet.css" in sources
     loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert all(u.startswith("/") for u in loaded), loaded  # scripts and styles only from this server
     assert "tileLayer" not in html and "{z}" not in html
+    config = json.loads(re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S).group(1))
+    assert config["tiles"] is None and config["outlines"].startswith("/static/")  # the bundled outlines only
+
+
+def test_a_deployment_s_own_tile_server_is_the_base_map_when_configured(sample_store):
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    client = TestClient(create_app(Settings(map_tile_url=tiles, map_tile_attribution="© Example"), sample_store))
+    for path in ("/id/institution/hrb-songbei-tisc", "/?q=专利检索&near=哈尔滨"):
+        html = client.get(path, headers=HTML).text
+        config = json.loads(re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html,
+                                      re.S).group(1))
+        assert config == {"outlines": config["outlines"], "tiles": tiles, "attribution": "© Example"}, path
 
 
 def test_a_way_back_to_the_results_and_never_to_another_host(client):

@@ -56,6 +56,9 @@ def test_the_page_fits_a_360_pixel_screen(server, tmp_path, name, javascript):  
             box = driver.find_element("id", "map")
             assert box.is_displayed() and box.size["width"] <= 360
             assert driver.find_elements("css selector", "#map .leaflet-interactive")
+            from selenium.webdriver.support.ui import WebDriverWait  # the bundled outlines drawn as the base
+            WebDriverWait(driver, 20).until(lambda d: d.find_element("id", "map").get_attribute("data-outlines"))
+            assert driver.find_elements("css selector", "#map .leaflet-outlines-pane path")
             driver.execute_script("document.getElementById('where').scrollIntoView()")
             driver.save_screenshot(str(tmp_path / f"{name}-360-map.png"))
             if os.environ.get("IPGRAPH_SCREENSHOTS"):
@@ -75,7 +78,7 @@ def test_without_javascript_the_institution_page_shows_the_map_facts_as_text(ser
         assert not driver.find_element("id", "map").is_displayed()
         assert len(driver.find_elements("css selector", "#seats li")) == 8
         assert driver.find_element("id", "coordinates").text.count(".") == 2
-        assert "不显示底图" in driver.find_element("id", "no-base-map").text
+        assert "不从互联网加载底图" in driver.find_element("id", "no-base-map").text
     finally:
         driver.quit()
 

@@ -60,3 +60,26 @@ def test_the_bundled_swagger_ui_is_the_packaged_one_with_its_licence():
     assert "Apache License" in (folder / "LICENSE").read_text()
     assert "swagger-ui-dist@5.35.0" in (Path(STATIC_DIR) / "vendor" / "README.md").read_text()
     assert "5.35.0" in (Path(STATIC_DIR).parents[3] / "scripts" / "vendor-assets.sh").read_text()
+
+
+def test_the_bundled_outlines_are_the_province_s_prefectures_each_around_its_own_seat(client, sample_store):
+    """The offline base map: ECharts 4.9.0's Heilongjiang outlines, decoded — each of the gazetteer's
+    prefectures has one outline, and its seat (GB/T 2260 data, data/regions-cn.csv) lies inside it."""
+    from ipgraph.store.vocabularies import load_gazetteer
+
+    outlines = client.get("/static/vendor/regions/heilongjiang-prefectures.geojson").json()
+    prefectures = {r.labels["zh"]: r for r in load_gazetteer(sample_store).regions.values() if r.level == "prefecture"}
+    names = {f["properties"]["name"] for f in outlines["features"]}
+    assert names == set(prefectures)
+
+    def inside(lon, lat, ring):  # ray casting
+        hit = False
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                hit = not hit
+        return hit
+
+    for feature in outlines["features"]:
+        geometry, region = feature["geometry"], prefectures[feature["properties"]["name"]]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        assert any(inside(region.lon, region.lat, polygon[0]) for polygon in polygons), region.labels["zh"]

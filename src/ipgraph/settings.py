@@ -51,6 +51,11 @@ class Settings:
     feed_poll_seconds: float = field(default=2.0,
                                      metadata={"help": "how often a worker over a remote store asks the change feed "
                                                        "whether another worker wrote (0 = never)"})
+    map_tile_url: str | None = field(default=None,
+                                     metadata={"help": "the deployment's own map tile server, as a Leaflet URL template "
+                                                       "(https://tiles.example.org/{z}/{x}/{y}.png); none: the maps "
+                                                       "draw the bundled region outlines and seats only"})
+    map_tile_attribution: str = field(default="", metadata={"help": "the attribution the tile server requires"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

@@ -128,10 +128,24 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
     else:
         alternative = None
     return {"answer": True, "results": results, "first_rank": offset + 1, "summary": summary,
+            "map_points": map_points(body, results or (alternative or {}).get("results", []), lang),
             "interpretation": interpretation_text(body["interpretation"], lang),
             "notices": body["notices"], "alternative": alternative,
             "prev_href": page(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
             "next_href": page(offset + PAGE_SIZE) if offset + shown < total else None}
+
+
+def map_points(body: dict, shown: list[dict], lang: str) -> list[dict]:
+    """What the results map draws (the script draws the same from ``/api/match``'s JSON): each institution shown
+    with its rank and page, and the place asked about."""
+    by_iri = {r["iri"]: r for r in body["results"] + ((body.get("alternative") or {}).get("results") or [])}
+    points = [{"lat": by_iri[v["iri"]]["lat"], "lon": by_iri[v["iri"]]["lon"], "label": v["name"], "rank": v["rank"],
+               "href": v["href"], "role": "result"} for v in shown if by_iri.get(v["iri"], {}).get("lat") is not None]
+    place = body["interpretation"].get("place")
+    if place and place.get("lat") is not None:
+        label = (place.get("region") or {}).get("path") or place.get("matched") or ("所查地点" if lang == "zh" else "Your place")
+        points.append({"lat": place["lat"], "lon": place["lon"], "label": label, "role": "place"})
+    return points
 
 
 def interpretation_text(interpretation: dict, lang: str) -> str:

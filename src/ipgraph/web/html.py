@@ -30,6 +30,17 @@ def pick(literals: list[Node], lang: str) -> str | None:
     return str(texts[0]) if texts else None
 
 
+OUTLINES = "static/vendor/regions/heilongjiang-prefectures.geojson"  # bundled, cited (vendor/README.md)
+
+
+def map_config(request: Request, root: str) -> dict:
+    """What every map of the pages draws as its base: the bundled outlines, and the deployment's own tile server
+    when one is configured (``map_tile_url``); never a tile server on the internet by default."""
+    settings = request.app.state.settings
+    return {"outlines": f"{root}/{OUTLINES}", "tiles": settings.map_tile_url,
+            "attribution": settings.map_tile_attribution}
+
+
 def render(request: Request, template: str, *, lang: str, status: int = 200, headers: dict | None = None,
            **context) -> HTMLResponse:
     """The template rendered in ``lang``; canonical resource IRIs rewritten to the deployment's base."""
@@ -48,6 +59,6 @@ def render(request: Request, template: str, *, lang: str, status: int = 200, hea
     html = ENV.get_template(template).render(
         lang=lang, t=lambda zh, en: zh if lang == "zh" else en,
         switch_url=str(request.url.include_query_params(lang=other)), other_lang=other,
-        href=href, root=root,
+        href=href, root=root, map_config=map_config(request, root),
         **context)
     return HTMLResponse(base.to_public(html), status_code=status, headers=headers)

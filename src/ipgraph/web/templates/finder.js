@@ -13,6 +13,23 @@
   var lang = form.elements.lang.value;
   var zh = lang === "zh";
   if (!window.fetch || !window.URLSearchParams) { return; }
+  var mapBox = document.getElementById("results-map");
+  var mapConfig = JSON.parse(document.getElementById("map-config").textContent);
+  function drawMap(points) {
+    if (window.ipgraphMap) { window.ipgraphMap(mapBox, mapConfig, points); }
+  }
+  function mapPoints(body, offset) {  /* the same points finder.py's map_points gives the server-rendered page */
+    var shown = body.results.length ? body.results : ((body.alternative || {}).results || []);
+    var points = shown.filter(function (r) { return typeof r.lat === "number"; }).map(function (r) {
+      return {lat: r.lat, lon: r.lon, label: r.label, rank: r.rank, href: r.id ? page(r.id) : r.iri, role: "result"};
+    });
+    var place = body.interpretation.place;
+    if (place && typeof place.lat === "number") {
+      points.push({lat: place.lat, lon: place.lon, role: "place",
+                   label: (place.region && place.region.path) || place.matched || (zh ? "所查地点" : "Your place")});
+    }
+    return points;
+  }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -133,6 +150,7 @@
         el("ol", {"class": "results"}, alt.results.map(function (r) { return result(r, true); }))]));
     }
     answer.replaceChildren.apply(answer, nodes);
+    drawMap(mapPoints(body, offset));
   }
 
   function pager(offset, label, rel) {
@@ -157,6 +175,7 @@
       box.appendChild(ul);
     }
     answer.replaceChildren(box);
+    mapBox.hidden = true;
     var field = body.field === "near" || body.field === "lat" || body.field === "lon" ? near : q;
     field.setAttribute("aria-invalid", "true");
   }
@@ -198,6 +217,9 @@
         }));
       }).catch(function () {});
   });
+
+  var initial = document.getElementById("answer-points");  /* the answer the server rendered */
+  if (initial) { drawMap(JSON.parse(initial.textContent)); }
 
   var locate = document.getElementById("locate");
   if (navigator.geolocation) {
