@@ -56,6 +56,14 @@ def _wait_ready(server: subprocess.Popen, url: str, timeout: float = 180.0) -> N
     raise AssertionError(f"{url} did not start")
 
 
+def _compliance(url: str) -> set[str]:
+    """The institutions with findings in a worker's compliance overview (its validation state)."""
+    request = urllib.request.Request(url + "/admin/compliance", headers={"Authorization": f"Bearer {TOKEN}",
+                                                                          "Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return {row["id"] for row in json.loads(answer.read())["institutions"]}
+
+
 def _matched(url: str) -> set[str]:
     answer = _get(url + "/api/match?service=6.3.3.1-b-6&near=%E6%9D%BE%E5%8C%97%E5%8C%BA&limit=100")
     return {r["id"] for r in answer["results"]}
@@ -79,6 +87,10 @@ def test_a_write_through_one_worker_is_in_the_other_workers_answers_without_rest
 
         body = institution_copy("fresh-worker-tisc", "新鲜度测试中心")
         if through == "upload":
+            # with a second institution that has findings (a Warning of 7.3), which B's compliance overview must
+            # show once B has seen the write: B's validation copy, read here first, is read again
+            body += institution_copy("fresh-worker-library", "新鲜度测试图书馆", source="dxal-library")
+            assert "fresh-worker-library" not in _compliance(b)
             request = urllib.request.Request(a + "/admin/upload", data=body, headers={
                 "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
             with urllib.request.urlopen(request, timeout=120) as answer:
@@ -100,6 +112,10 @@ def test_a_write_through_one_worker_is_in_the_other_workers_answers_without_rest
             time.sleep(0.1)
         print(f"\n{kind}, {through}: every worker answered with the write {time.monotonic() - written:.2f} s after it")
         assert _get(b + "/api/institutions/fresh-worker-tisc")["labels"]["zh"] == "新鲜度测试中心"
+        if through == "upload":
+            while "fresh-worker-library" not in _compliance(b):
+                assert time.monotonic() - written < GIVE_UP, "B's compliance overview never showed the write"
+                time.sleep(0.2)
         assert all(server.poll() is None for server, _ in servers)   # nobody restarted
     except BaseException:
         for name in ("a", "b"):

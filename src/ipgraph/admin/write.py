@@ -153,6 +153,13 @@ class Writer:
                 self._validation = IncrementalValidation(self._validated_store(), CompiledEngine())
             return self._validation
 
+    def another_wrote(self) -> None:
+        """Another worker (or ``ipgraph load``) wrote to the engine: over a SPARQL engine the in-memory copy the
+        validation state runs on no longer shows the network, so it is read again on next use."""
+        with self._lock:
+            if self._validation is not None and self._validation.store is not self.store:
+                self._validation = None
+
     def _validated_store(self) -> Store:
         """Where the incremental validation runs: the embedded store itself; over a SPARQL engine, an in-memory
         copy of its public graphs (what the scratch copy of every write validates too), because an engine's own

@@ -3,7 +3,8 @@ match index when another worker (or ``ipgraph load``) wrote — no restart.
 
 Every ``IPGRAPH_FEED_POLL_SECONDS`` (2 s) a daemon thread asks the engine the cheap question of
 ``queries/changes-state.rq`` (how many writes, the latest time — the provenance graph only). When the answer
-differs from the one the index was built after, the index, vocabulary and health counts are read again.
+differs from the one the index was built after, the index, vocabulary and health counts are read again, and the
+admin writer's in-memory validation copy of the network is dropped, to be read again on its next use.
 The state is read *before* the rebuild, so a write that lands during one is seen by the next poll. Writes
 through this worker refresh it at once (``on_commit``) and record the state the same way, so they are not
 rebuilt twice. The embedded store has one process, whose writes all go through its own writer: no polling.
@@ -50,6 +51,9 @@ def poll_once(app: FastAPI) -> bool:
     app.state.feed_seen = current
     refresh(app)
     health.forget_counts(app)
+    writer = getattr(app.state, "writer", None)
+    if writer is not None:   # its validation copy of the network is stale too
+        writer.another_wrote()
     return True
 
 
