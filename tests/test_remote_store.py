@@ -220,6 +220,19 @@ def test_staged_triples_are_invisible_to_named_queries_until_the_swap(engine, sc
     assert store.select("count-institutions") == before
 
 
+@pytest.mark.parametrize("chunk", [10_000, 25])
+def test_a_replacement_adds_to_other_graphs_in_the_same_request_without_removing(engine, scratch, chunk):
+    """How a write records its provenance: its graphs replaced, its activity added to the provenance graph, whose
+    earlier records (another worker's) stay."""
+    store = _store(engine, chunk_triples=chunk)
+    target, record = GRAPH[f"test-replaced-{chunk}"], GRAPH[f"test-appended-{chunk}"]
+    scratch.extend([target, record])
+    store.replace_graphs({target: _institutions("old", IPG.Node, 10), record: _institutions("earlier", IPG.Node, 10)})
+    store.replace_graphs({target: _institutions("new", IPG.Node, 20)}, add={record: _institutions("later", IPG.Node, 20)})
+    sizes = store.graph_sizes()
+    assert sizes[target] == 40 and sizes[record] == 20 + 40
+
+
 def test_load_adds_to_a_graph_all_or_nothing(engine, scratch):
     store = _store(engine, chunk_triples=20)
     target = GRAPH["test-load"]

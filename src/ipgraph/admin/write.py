@@ -237,11 +237,9 @@ class Writer:
         activity_graph = Graph()
         activity = self._activity(activity_graph, {name: len(content) for name, content in graphs.items()},
                                   extras, agent=agent, action=action)
-        provenance = self._provenance()
-        provenance += activity_graph
         self.before_commit()
-        try:
-            self.store.replace_graphs({**graphs, PROVENANCE_GRAPH: provenance})
+        try:   # the record is added to the provenance graph, never rewritten: a concurrent writer keeps its own
+            self.store.replace_graphs(graphs, add={PROVENANCE_GRAPH: activity_graph})
         except BaseException:
             self.on_commit()  # nothing changed: the caches are read again from the graph as it is
             raise
@@ -263,9 +261,6 @@ class Writer:
             return to_report(scratch, state.engine.shapes, shown)
         finally:
             scratch.close()
-
-    def _provenance(self) -> Graph:
-        return self._graph(PROVENANCE_GRAPH)
 
     @staticmethod
     def _activity(description: Graph, graphs: Mapping[URIRef, int], extras: Extras, *, agent: str,
@@ -350,11 +345,10 @@ class Writer:
                 staged.close()                  # its memory goes before the store's bulk load takes some
                 activity_graph = Graph()
                 activity = self._activity(activity_graph, sizes, note, agent=agent, action="load")
-                provenance = self._provenance()
-                provenance += activity_graph
                 self.before_commit()
                 try:
-                    self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: provenance})
+                    self.store.commit_staged(payload, sorted(described & existing), {},
+                                             add={PROVENANCE_GRAPH: activity_graph})
                 finally:
                     self._validation = None
                     self.on_commit()

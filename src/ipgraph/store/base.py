@@ -105,8 +105,10 @@ class Store(Protocol):
     def load(self, source: Path | bytes | str, /, *, graph: URIRef, format: str | None = None) -> None:
         """Add RDF from a file or bytes to a named graph, all or nothing. Raises BadData."""
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
-        """Replace each named graph's content in one transaction: readers see old or new, never a mix."""
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /, add: Mapping[URIRef, Graph] | None = None) -> None:
+        """Replace each named graph's content in one transaction: readers see old or new, never a mix; ``add``'s
+        triples are added to their graphs in the same transaction, nothing removed (a write's provenance record:
+        appended, so two workers writing at once each keep theirs)."""
 
     def graph_changes(self, graphs: Mapping[URIRef, Iterable[Triple]], /) -> Changes:
         """For each named graph, the triples that replacing its content by ``graphs[name]`` (a graph or a set of
@@ -264,11 +266,13 @@ def _parse_error(error: SyntaxError) -> BadData:
     return BadData(str(error), line=line, column=column)
 
 
-def insert_data(graphs: Mapping[URIRef, Graph]) -> str:
-    """A SPARQL Update that drops each graph and inserts its new content, as one request."""
+def insert_data(graphs: Mapping[URIRef, Graph], add: Mapping[URIRef, Graph] | None = None) -> str:
+    """A SPARQL Update that drops each graph and inserts its new content, and inserts ``add``'s triples into
+    theirs, as one request."""
     parts = []
-    for name, graph in graphs.items():
-        parts.append(f"DROP SILENT GRAPH {name.n3()}")
+    for name, graph in [*graphs.items(), *(add or {}).items()]:
+        if name in graphs:
+            parts.append(f"DROP SILENT GRAPH {name.n3()}")
         if len(graph):
             body = graph.serialize(format="nt")
             parts.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body}\n}} }}")

@@ -128,9 +128,9 @@ class EmbeddedStore:
         except SyntaxError as error:
             raise _parse_error(error) from error
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
-        if graphs:
-            self._store.update(insert_data(graphs))
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /, add: Mapping[URIRef, Graph] | None = None) -> None:
+        if graphs or add:
+            self._store.update(insert_data(graphs, add))
 
     def graph_changes(self, graphs: Mapping[URIRef, Iterable[Triple]], /) -> Changes:
         """Compared in pyoxigraph's own terms, without reading the old graph whole: each new triple is looked up
@@ -167,10 +167,10 @@ class EmbeddedStore:
         return changes
 
     def commit_staged(self, payload: Sequence[Path], replaced: Iterable[URIRef], graphs: Mapping[URIRef, Graph],
-                      /) -> None:
+                      /, add: Mapping[URIRef, Graph] | None = None) -> None:
         """A bulk write (``ipgraph load``): ``payload`` are N-Quads files of the new graphs' content (graphs it
         adds to included; a blank node never spans two files), ``replaced`` the graphs whose old content goes,
-        ``graphs`` are replaced as :meth:`replace_graphs` does (the provenance), last.
+        ``graphs`` are replaced and ``add`` added as :meth:`replace_graphs` does (the provenance), last.
 
         Not one transaction: the replaced graphs are dropped in one, then the files are bulk-loaded by pyoxigraph
         (``Store.bulk_load``: 15 s and 190 MB for 750,000 quads in four files, where one transactional load took
@@ -181,7 +181,7 @@ class EmbeddedStore:
         self.drop_graphs(replaced)
         for path in payload:
             self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        self.replace_graphs(graphs)
+        self.replace_graphs(graphs, add)
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
         names = list(graphs)

@@ -239,13 +239,14 @@ class RemoteStore:
             raise _parse_error(error) from error
         self._write(contents, replace=False)
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], /, add: Mapping[URIRef, Graph] | None = None) -> None:
         contents = {}
-        for name, graph in graphs.items():
+        for name, graph in [*graphs.items(), *(add or {}).items()]:
             _check_iri(name)
             labels: dict[BNode, str] = {}
-            contents[str(name)] = [(_nt(s, labels), _nt(p, labels), _nt(o, labels)) for s, p, o in graph]
-        self._write(contents, replace=True)
+            contents.setdefault(str(name), []).extend((_nt(s, labels), _nt(p, labels), _nt(o, labels))
+                                                      for s, p, o in graph)
+        self._write(contents, replace={str(name) for name in graphs})
 
     def graph_changes(self, graphs: Mapping[URIRef, Iterable[tuple]], /) -> Changes:
         return changes_by_reading(self, graphs)
@@ -259,14 +260,16 @@ class RemoteStore:
         """Nothing to release: every request opens and closes its own connection."""
 
     # -- writing ---------------------------------------------------------------------------------
-    def _write(self, contents: Mapping[str, list[Triple]], *, replace: bool) -> None:
-        """Add (or, with ``replace``, substitute) each graph's triples so readers see all or nothing."""
+    def _write(self, contents: Mapping[str, list[Triple]], *, replace: bool | set[str]) -> None:
+        """Add each graph's triples (substituting them for the graph's content when ``replace`` is True or names
+        the graph) so readers see all or nothing."""
         if not contents:
             return
+        replace = set(contents) if replace is True else set(replace or ())
         if sum(len(triples) for triples in contents.values()) <= self.chunk_triples:
             operations = []
             for graph, triples in contents.items():
-                if replace:
+                if graph in replace:
                     operations.append(f"DROP SILENT GRAPH <{graph}>")
                 if triples:
                     operations.append(f"INSERT {{ GRAPH <{graph}> {{\n{_body(triples)}\n}} }} WHERE {{}}")
@@ -281,7 +284,7 @@ class RemoteStore:
                     self._send(f"INSERT {{ GRAPH <{staging[graph]}> {{\n{_body(disguised)}\n}} }} WHERE {{}}")
             swap = []
             for graph, stage in staging.items():
-                if replace:
+                if graph in replace:
                     swap.append(f"DROP SILENT GRAPH <{graph}>")
                 swap.append(f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{stage}> {{ ?s ?staged ?o }} "
                             f'BIND(IRI(STRAFTER(STR(?staged), "{STAGED_PREDICATE}")) AS ?p) }}')
