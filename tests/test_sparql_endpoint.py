@@ -299,7 +299,8 @@ def test_a_browser_running_a_query_sees_the_results_as_a_table_under_the_form(cl
     cells are the same values a SPARQL client receives as JSON."""
     page = client.get("/sparql", params={"query": NAMES}, headers={"Accept": BROWSER})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<table class="results">' in page.text and "?name" in page.text
+    assert page.text.count('<table class="results">') == 1 and "?name" in page.text
+    assert "<table" not in page.text.split("<title>")[1].split("</title>")[0]
     as_json = client.get("/sparql", params={"query": NAMES}, headers={"Accept": "application/sparql-results+json"})
     names = [b["name"]["value"] for b in as_json.json()["results"]["bindings"]]
     assert names and all(f">{name}</span>" in page.text for name in names)
