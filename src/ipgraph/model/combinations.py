@@ -5,29 +5,24 @@ concept when every part occurs somewhere in the question, in any order and with 
 part alone may name a concept of its own (展会 → on-site aid, 国外 → overseas rights protection); when all
 parts are there, the narrower need they tell together is read instead of them. A part may hold a slot
 (``{ip}``, ``{abroad}``) that the resolver fills with the words of a vocabulary, as for plain situations.
+
+Filled, the parts hold thousands of words ({mine} {ip}: 我们的商标, my trademark …), so a question is not compared
+with each: its substrings (Chinese) and its words and lemmas (English) are looked up in one index of every part's
+words, built once.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 
 from .text import is_latin_text, lemmas, normalize
 
 PART = "+"
-
-
-@lru_cache(maxsize=4096)
-def _english(word: str) -> re.Pattern:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])")
-
-
-def _occurs(word: str, key: str, key_lemmas: str, as_lemmas: bool) -> bool:
-    if is_latin_text(word):  # a whole English word or phrase, as written or as its lemmas (exhibiting)
-        return bool(_english(lemmas(word)).search(key_lemmas) if as_lemmas else _english(word).search(key))
-    return not as_lemmas and word in key
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -56,25 +51,63 @@ class Combination:
         return Combination(self.iri, self.label, tuple(frozenset(w for word in part for w in fill(word))
                                                        for part in self.parts))
 
-    def words_in(self, key: str, key_lemmas: str) -> list[str] | None:
-        """The word found for each part in normalised ``key``, or None when a part is missing."""
-        found = []
-        for part in self.parts:
-            ordered = sorted((w for w in part if "{" not in w), key=len, reverse=True)
-            word = next((w for as_lemmas in (False, True) for w in ordered  # as written first, then as lemmas
-                         if _occurs(w, key, key_lemmas, as_lemmas)), None)
-            if word is None:
-                return None
-            found.append(word)
-        return found
 
+class Combinations:
+    """The situations in parts of one scheme, and the index that reads a question against all of them."""
 
-def read(combinations: Iterable[Combination], key: str) -> list[tuple[Combination, list[str]]]:
-    """The combinations whose every part is in normalised ``key``, each with the word found for each part."""
-    key_lemmas = lemmas(key) if any(ch.isascii() and ch.isalpha() for ch in key) else ""
-    found = []
-    for combination in combinations:
-        parts = combination.words_in(key, key_lemmas)
-        if parts is not None:
-            found.append((combination, parts))
-    return found
+    def __init__(self, items: Iterable[Combination] = ()):
+        self.items = list(items)
+
+    def filled(self, slot: str, fillers: Iterable[str]) -> "Combinations":
+        fillers = {normalize(f) for f in fillers if f}
+        return Combinations(c.filled(slot, fillers) for c in self.items)
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]], int, int]:
+        """Chinese words and English phrases (as written and as lemmas) → the (combination, part) they fill; the
+        longest Chinese word, the most words an English phrase has."""
+        chinese: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        english: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for c, combination in enumerate(self.items):
+            for p, part in enumerate(combination.parts):
+                for word in part:
+                    if "{" in word:
+                        continue
+                    if is_latin_text(word):
+                        english[" ".join(_WORD.findall(lemmas(word)))].append((c, p))
+                        english[" ".join(_WORD.findall(word))].append((c, p))
+                    else:
+                        chinese[word].append((c, p))
+        return (dict(chinese), dict(english), max(map(len, chinese), default=0),
+                max((k.count(" ") + 1 for k in english), default=0))
+
+    def read(self, key: str) -> list[tuple[Combination, list[str]]]:
+        """The combinations whose every part is in normalised ``key``, each with the word found for each part
+        (the longest; for English, as written before as lemmas)."""
+        if not self.items:
+            return []
+        chinese, english, longest, most = self._index
+        found: dict[tuple[int, int], str] = {}
+
+        def note(places: list[tuple[int, int]], word: str) -> None:
+            for place in places:
+                if len(word) > len(found.get(place, "")):
+                    found[place] = word
+
+        for start in range(len(key)):
+            for end in range(start + 1, min(len(key), start + longest) + 1):
+                if (places := chinese.get(key[start:end])) is not None:
+                    note(places, key[start:end])
+        if any(ch.isascii() and ch.isalpha() for ch in key):
+            for words in (_WORD.findall(key), _WORD.findall(lemmas(key))):
+                for start in range(len(words)):
+                    for end in range(start + 1, min(len(words), start + most) + 1):
+                        phrase = " ".join(words[start:end])
+                        if (places := english.get(phrase)) is not None:
+                            note(places, phrase)
+        out = []
+        for c, combination in enumerate(self.items):
+            words = [found.get((c, p)) for p in range(len(combination.parts))]
+            if all(words):
+                out.append((combination, words))
+        return out

@@ -81,14 +81,14 @@ class Lexicon:
         self.by_compact: dict[str, list[Entry]] = defaultdict(list)
         self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
         self._filled: set[str] = set()  # labels made by :meth:`fill`
-        self.combinations: list[combinations.Combination] = []  # situations in parts (…+…)
+        told_in_parts: list[combinations.Combination] = []  # situations in parts (…+…)
         for concept in catalog.concepts.values():
             labels = [(label, EXACT) for label in concept.labels.values()]
             labels += [(label, SYNONYM) for _, label in concept.alt_labels]
             labels += [(label, how) for how, _, label in concept.other_labels]
             for label, how in labels:
                 if how == SITUATION and combinations.PART in label:
-                    self.combinations.append(combinations.Combination.parse(concept.iri, label))
+                    told_in_parts.append(combinations.Combination.parse(concept.iri, label))
                     continue
                 for variant in variants(normalize(label)):
                     self._add(self.by_key, variant, concept.iri, how, label)
@@ -99,6 +99,7 @@ class Lexicon:
                 self._add(self.by_key, normalize(concept.notation), concept.iri, NOTATION, concept.notation)
             key = concept.iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
             self._add(self.by_key, normalize(key), concept.iri, KEY, key)
+        self.combinations = combinations.Combinations(told_in_parts)
         # longest keys first; single characters are too ambiguous to find inside a question
         self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
 
@@ -106,7 +107,7 @@ class Lexicon:
         """Labels with ``slot`` ({ip}被) indexed once per filler (商标被, 配方被), as the same concept and how;
         the slot label itself stays unreadable (no one types braces)."""
         fillers = [f for f in fillers if f]
-        self.combinations = [c.filled(slot, {normalize(f) for f in fillers}) for c in self.combinations]
+        self.combinations = self.combinations.filled(slot, fillers)
         fillers = sorted({normalize(f) for f in fillers if f and not is_latin_text(normalize(f))})
         for key, entries in list(self.by_key.items()):
             if slot not in key:
@@ -204,7 +205,7 @@ class Lexicon:
             return self._best(self.by_key[key])
         spans = self.spans(key)
         words = self._words(key)
-        told = combinations.read(self.combinations, key)
+        told = self.combinations.read(key)
         if told:  # the need the parts tell together replaces what each part says alone (德国+展会)
             parts = {word for _, found in told for word in found}
             spans = [s for s in spans if not any(s[2] in part for part in parts)]
