@@ -212,10 +212,10 @@ class Resolver:
         name one character off is another word as often as a typo: 新兴 / 新兴产业), same length, one character
         replaced. Latin: a word (or two) folded like pinyin (ning'an → ningan) that is a name, or one edit from a
         name of six letters or more. ``whole``: ``key`` is a whole place field, compared as one stretch."""
-        from rapidfuzz.distance import Hamming, Levenshtein
+        from rapidfuzz.distance import Levenshtein
 
         gaz = self._gazetteer()
-        chinese, latin = self._place_keys
+        one_off, order = self._near_index
         found: list[tuple[int, int, list]] = []
         if is_latin_text(key):
             words = [(m.start(), m.end()) for m in _WORD.finditer(key)]
@@ -227,8 +227,11 @@ class Resolver:
                 if folded in gaz.names and not folded.isdigit():
                     found.append((start, end, gaz.names[folded]))
                 elif len(folded) >= 6 and not self._service_spelling(folded):
-                    near = [k for k in latin.get(len(folded), ()) + latin.get(len(folded) - 1, ())
-                            + latin.get(len(folded) + 1, ()) if Levenshtein.distance(folded, k) == 1]
+                    # the names of one length and of one letter less and more, in that order, one edit away
+                    rank = {len(folded): 0, len(folded) - 1: 1, len(folded) + 1: 2}
+                    found_near = {k for v in (folded, *_deletions(folded)) for k in one_off.get(v, ())}
+                    near = sorted((k for k in found_near if len(k) in rank and Levenshtein.distance(folded, k) == 1),
+                                  key=lambda k: (rank[len(k)], order[k]))
                     if near:
                         found.append((start, end, [e for k in near for e in gaz.names[k]]))
         else:
@@ -238,7 +241,8 @@ class Resolver:
                     window = key[start:start + size]
                     if not all("\u3400" <= ch <= "\u9fff" for ch in window):
                         continue
-                    near = [k for k in chinese.get(size, ()) if Hamming.distance(window, k) == 1]
+                    near = sorted({k for i in range(size) for k in one_off.get(window[:i] + "\0" + window[i + 1:], ())
+                                   if k != window}, key=order.__getitem__)
                     if near:
                         found.append((start, start + size, [e for k in near for e in gaz.names[k]]))
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -277,6 +281,28 @@ class Resolver:
                 chinese[len(name)].append(name)
         return ({n: tuple(k) for n, k in chinese.items()}, {n: tuple(k) for n, k in latin.items()})
 
+    @cached_property
+    def _near_index(self) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+        """:meth:`_near_names`' candidates without comparing every name: for a Chinese name, each spelling with
+        one character replaced by NUL (a window one character off shares one of them), for a Latin name itself
+        and each spelling with one letter dropped (a word one edit away shares one of its own); and each name's
+        place among the names of its length (the order a scan of ``_place_keys`` finds them in). Comparing
+        every name was ~0.5 ms a question, a third of an ``/api/match`` answer's time."""
+        chinese, latin = self._place_keys
+        one_off: dict[str, list[str]] = defaultdict(list)
+        order: dict[str, int] = {}
+        for names in chinese.values():
+            for i, name in enumerate(names):
+                order[name] = i
+                for at in range(len(name)):
+                    one_off[name[:at] + "\0" + name[at + 1:]].append(name)
+        for names in latin.values():
+            for i, name in enumerate(names):
+                order[name] = i
+                for variant in {name, *_deletions(name)}:
+                    one_off[variant].append(name)
+        return {k: tuple(v) for k, v in one_off.items()}, order
+
     def region(self, text: str, hints: RegionHints | None = None) -> Place:
         """Like :meth:`place`, but an ambiguous name is settled by ``hints`` when they decide it."""
         try:
@@ -309,3 +335,8 @@ class Resolver:
         if self.gazetteer is None:
             raise LookupError("this resolver was built without a gazetteer")
         return self.gazetteer
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` with one letter dropped, each way."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
