@@ -221,21 +221,30 @@ def first_filter_use(index) -> dict[str, float]:
 
 
 def sparql_top(store, query: Query, k: int = 10) -> list[str]:
-    """The reference: the named query ``match-sparql`` (candidates), distance and order in Python."""
+    """The reference: the named query ``match-sparql`` (candidates), distance and order in Python.
+
+    The engine's answer is read as text a part at a time (``select_columns_each``), not as rdflib terms: a
+    broad question's hundreds of thousands of rows as terms were ~500 MB, the peak of the whole run at 100,000."""
     from rdflib import Literal, URIRef
 
     from ipgraph.model.iris import IPG
     from ipgraph.model.places import haversine_km
 
-    rows = store.select("match-sparql", concept=[URIRef(c) for c in query.concepts], kind=IPG.ServiceInstitution,
-                        freeOnly=Literal(False), anyIpType=Literal(True), anyChannel=Literal(True))
     best: dict[str, float] = {}
-    for row in rows:
-        if row.get("lat") is None:
-            continue
-        d = haversine_km(query.lat, query.lon, float(row["lat"]), float(row["lon"]))
-        iri = str(row["institution"])
-        best[iri] = min(d, best.get(iri, d))
+
+    def take(columns: dict[str, list[str]]) -> None:
+        for iri, lat, lon in zip(columns["institution"], columns["lat"], columns["lon"]):
+            if lat and lon:
+                d = haversine_km(query.lat, query.lon, float(lat), float(lon))
+                best[iri] = min(d, best.get(iri, d))
+
+    bindings = {"concept": [URIRef(c) for c in query.concepts], "kind": IPG.ServiceInstitution,
+                "freeOnly": Literal(False), "anyIpType": Literal(True), "anyChannel": Literal(True)}
+    in_parts = getattr(store, "select_columns_each", None)
+    if in_parts is not None:
+        in_parts("match-sparql", take, **bindings)
+    else:
+        take(store.select_columns("match-sparql", **bindings))
     return [iri for iri, _ in sorted(best.items(), key=lambda item: (round(item[1], 6), item[0]))[:k]]
 
 
