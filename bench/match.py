@@ -38,7 +38,10 @@ throughput at 100,000; index build under 10 s at 100,000; peak RSS ≤ 1.5 GB at
 ``bench/results/match-{timestamp}.json`` and ``bench/results/match-latest.json``.
 
 Usage: ``python bench/match.py [--sizes 1000,10000,100000] [--queries 200] [--seconds 10]`` or
-``ipgraph bench match …``. Only 127.0.0.1 is ever contacted.
+``ipgraph bench match …``. ``--keep-store DIR`` keeps each N's on-disk database in ``DIR/N`` (with
+``made.json``: the N, seed and load figures) and reuses it in a later run with the same N and seed, so that an
+iteration at 100,000 skips the ~10 minutes of generating and loading (the load figures reported are then the
+first run's; the serving process may have added its derived coverage graph to the kept store). Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -217,21 +221,30 @@ def first_filter_use(index) -> dict[str, float]:
 
 
 def sparql_top(store, query: Query, k: int = 10) -> list[str]:
-    """The reference: the named query ``match-sparql`` (candidates), distance and order in Python."""
+    """The reference: the named query ``match-sparql`` (candidates), distance and order in Python.
+
+    The engine's answer is read as text a part at a time (``select_columns_each``), not as rdflib terms: a
+    broad question's hundreds of thousands of rows as terms were ~500 MB, the peak of the whole run at 100,000."""
     from rdflib import Literal, URIRef
 
     from ipgraph.model.iris import IPG
     from ipgraph.model.places import haversine_km
 
-    rows = store.select("match-sparql", concept=[URIRef(c) for c in query.concepts], kind=IPG.ServiceInstitution,
-                        freeOnly=Literal(False), anyIpType=Literal(True), anyChannel=Literal(True))
     best: dict[str, float] = {}
-    for row in rows:
-        if row.get("lat") is None:
-            continue
-        d = haversine_km(query.lat, query.lon, float(row["lat"]), float(row["lon"]))
-        iri = str(row["institution"])
-        best[iri] = min(d, best.get(iri, d))
+
+    def take(columns: dict[str, list[str]]) -> None:
+        for iri, lat, lon in zip(columns["institution"], columns["lat"], columns["lon"]):
+            if lat and lon:
+                d = haversine_km(query.lat, query.lon, float(lat), float(lon))
+                best[iri] = min(d, best.get(iri, d))
+
+    bindings = {"concept": [URIRef(c) for c in query.concepts], "kind": IPG.ServiceInstitution,
+                "freeOnly": Literal(False), "anyIpType": Literal(True), "anyChannel": Literal(True)}
+    in_parts = getattr(store, "select_columns_each", None)
+    if in_parts is not None:
+        in_parts("match-sparql", take, **bindings)
+    else:
+        take(store.select_columns("match-sparql", **bindings))
     return [iri for iri, _ in sorted(best.items(), key=lambda item: (round(item[1], 6), item[0]))[:k]]
 
 
@@ -279,7 +292,7 @@ def rss_mb() -> float:
     return 0.0
 
 
-def open_store(n: int, seed: int, workdir: Path, kind: str):
+def open_store(n: int, seed: int, workdir: Path, kind: str, keep: Path | None = None):
     """(store, facts about the load, the store's own RSS in this process — the floor the matcher adds to).
 
     On disk, the network is generated and bulk-loaded by a child process (the bulk loader's memory is not a
@@ -291,10 +304,22 @@ def open_store(n: int, seed: int, workdir: Path, kind: str):
         facts = {"generate_seconds": generated.seconds, "statements": generated.statements,
                  "load_seconds": load_seconds}
     else:
-        db = workdir / "store"
-        done = subprocess.run([sys.executable, __file__, "--load-into", str(db), "--one", str(n), "--seed", str(seed)],
-                              stdout=subprocess.PIPE, text=True, check=True)
-        facts = json.loads(done.stdout)
+        db = (keep or workdir) / "store"
+        made = (keep / "made.json") if keep else None
+        facts = json.loads(made.read_text(encoding="utf-8")) if made and made.exists() and db.exists() else {}
+        if facts.get("n") == n and facts.get("seed") == seed:
+            progress(f"N={n}: reusing the store kept in {keep} (made with the same N and seed)")
+        else:
+            if keep:
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.rmtree(db, ignore_errors=True)
+                made.unlink(missing_ok=True)
+            done = subprocess.run([sys.executable, __file__, "--load-into", str(db), "--one", str(n), "--seed",
+                                   str(seed)], stdout=subprocess.PIPE, text=True, check=True)
+            facts = {**json.loads(done.stdout), "n": n, "seed": seed}
+            if made:
+                made.write_text(json.dumps(facts) + "\n", encoding="utf-8")
+        facts = {k: v for k, v in facts.items() if k not in ("n", "seed")}
         store = EmbeddedStore(db)
     facts["triples"] = store.triple_count()
     return store, facts, rss_mb()
@@ -356,7 +381,8 @@ def profile_top(function, lines: int = 25) -> str:
 
 
 def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_queries: int, seconds: float,
-             requests: int, clients: int, profile: bool = False, rounds_: int = 4, store_kind: str = "disk") -> dict:
+             requests: int, clients: int, profile: bool = False, rounds_: int = 4, store_kind: str = "disk",
+             keep_store: Path | None = None) -> dict:
     """Every measurement for one N (run in a fresh process by :func:`run`)."""
     from ipgraph.matching.matcher import Matcher
     from ipgraph.settings import Settings
@@ -364,7 +390,8 @@ def one_size(n: int, *, seed: int, queries: int, sparql_queries: int, matcher_qu
 
     out: dict = {"n": n, "seed": seed}
     with tempfile.TemporaryDirectory(prefix="ipgraph-bench-") as tmp:
-        store, facts, out["store_rss_mb"] = open_store(n, seed, Path(tmp), store_kind)
+        store, facts, out["store_rss_mb"] = open_store(n, seed, Path(tmp), store_kind,
+                                                             keep_store / str(n) if keep_store else None)
         out["store"] = store_kind
         out["generate_seconds"] = round(facts["generate_seconds"], 2)
         out["statements"] = facts["statements"]
@@ -514,14 +541,15 @@ def progress(message: str) -> None:
 def run(sizes=SIZES, *, seed: int = 0, queries: int = 200, sparql_queries: int = 20, matcher_queries: int = 50,
         seconds: float = 10.0,
         requests: int = 5000, clients: int = 8, out_dir: Path = RESULTS, profile: bool = False,
-        store_kind: str = "disk") -> dict:
+        store_kind: str = "disk", keep_store: Path | None = None) -> dict:
     """All sizes, each in a fresh process; returns the results and writes them as JSON."""
     rows, load_at_start = [], os.getloadavg()
     for n in sizes:
         args = [sys.executable, __file__, "--one", str(n), "--seed", str(seed), "--queries", str(queries),
                 "--sparql-queries", str(sparql_queries), "--matcher-queries", str(matcher_queries),
                 "--seconds", str(seconds), "--requests", str(requests),
-                "--clients", str(clients), "--store", store_kind] + (["--profile"] if profile else [])
+                "--clients", str(clients), "--store", store_kind] + (["--profile"] if profile else []) + (
+                    ["--keep-store", str(keep_store)] if keep_store else [])
         done = subprocess.run(args, stdout=subprocess.PIPE, text=True)
         if done.returncode != 0:
             progress(f"benchmark at N={n} failed (exit {done.returncode}); see above")
@@ -608,6 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", choices=("disk", "memory"), default="disk",
                         help="where the network is kept: on disk, as `ipgraph serve` keeps it (loaded by a child "
                              "process), or in memory (default %(default)s)")
+    parser.add_argument("--keep-store", metavar="DIR",
+                        help="with --store disk: keep each N's database in DIR/N and reuse it when it was made with "
+                             "the same N and seed (skips generating and loading; the load figures are the first run's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--load-into", help=argparse.SUPPRESS)
     parser.add_argument("--load-client", action="store_true", help=argparse.SUPPRESS)
@@ -625,7 +656,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(one_size(args.one, seed=args.seed, queries=args.queries, sparql_queries=args.sparql_queries,
                                   matcher_queries=args.matcher_queries,
                                   seconds=args.seconds, requests=args.requests, clients=args.clients,
-                                  profile=args.profile, store_kind=args.store)), flush=True)
+                                  profile=args.profile, store_kind=args.store,
+                                  keep_store=Path(args.keep_store) if args.keep_store else None)), flush=True)
         os._exit(0)  # do not wait for server threads still answering requests the bounded load gave up on
     if args.table:
         report(json.loads((Path(args.out) / "match-latest.json").read_text(encoding="utf-8")))
@@ -639,7 +671,8 @@ def main(argv: list[str] | None = None) -> int:
     result = run(sizes, seed=args.seed, queries=args.queries, sparql_queries=min(args.sparql_queries, args.queries),
                  matcher_queries=min(args.matcher_queries, args.queries),
                  seconds=args.seconds, requests=args.requests, clients=args.clients, out_dir=Path(args.out),
-                 profile=args.profile, store_kind=args.store)
+                 profile=args.profile, store_kind=args.store,
+                 keep_store=Path(args.keep_store).resolve() if args.keep_store else None)
     report(result)
     return 0
 

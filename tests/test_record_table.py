@@ -43,7 +43,7 @@ def test_every_record_in_the_table_is_the_one_read_from_the_graph(sample_store):
     some = index.iris[:5]
     named = index.offerings_at(list(range(5)), set(index.concepts[:40]))
     assert named and table.records(some, named) == {
-        i: dataclasses.replace(r, classes=table.institutions[i].classes)
+        i: dataclasses.replace(r, classes=table.records([i])[i].classes)
         for i, r in fetch_records(sample_store, some, named).items()}
 
 

@@ -200,3 +200,44 @@ def test_every_label_key_and_notation_of_every_scheme_names_its_own_concept(reso
                 if found != concept.iri:
                     wrong.append((scheme, word, concept.notation))
     assert not wrong
+
+
+def test_misspelt_place_names_found_through_the_index_are_those_a_scan_of_every_name_finds(resolver):
+    """The misspelt-place search looks candidates up in an index of one-off spellings; it must find exactly the
+    names (and in the order) that comparing the word with every gazetteer name finds."""
+    import random
+
+    from rapidfuzz.distance import Hamming, Levenshtein
+
+    from ipgraph.model.resolver import _EN_GENERIC
+    from ipgraph.model.text import latin_key
+
+    chinese, latin = resolver._place_keys
+    rng = random.Random(7)
+    names_zh = [n for names in chinese.values() for n in names]
+    names_latin = [n for names in latin.values() for n in names if len(n) >= 6 and n.isalpha()]
+    characters = sorted({ch for n in names_zh for ch in n})
+    compared = 0
+    for _ in range(300):
+        name = rng.choice(names_zh)
+        at = rng.randrange(len(name))
+        word = name[:at] + rng.choice(characters) + name[at + 1:]
+        scan = [k for k in chinese.get(len(word), ()) if Hamming.distance(word, k) == 1]
+        found = [resolver._gazetteer().names[k] for k in scan]
+        assert [entries for _, _, entries in resolver._near_names(word, whole=True)] == (
+            [[e for entries in found for e in entries]] if scan else []), word
+        compared += bool(scan)
+    for _ in range(300):
+        name = rng.choice(names_latin)
+        at = rng.randrange(len(name))
+        letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        word = rng.choice([name[:at] + letter + name[at + 1:], name[:at] + name[at + 1:], name[:at] + letter + name[at:]])
+        if (len(word) < 6 or word in resolver._gazetteer().names or resolver._service_spelling(word)
+                or latin_key(_EN_GENERIC.sub("", word)) != word):  # compared as typed: not folded, no "district"
+            continue
+        scan = [k for k in latin.get(len(word), ()) + latin.get(len(word) - 1, ()) + latin.get(len(word) + 1, ())
+                if Levenshtein.distance(word, k) == 1]
+        found = [e for k in scan for e in resolver._gazetteer().names[k]]
+        assert [entries for _, _, entries in resolver._near_names(word, whole=True)] == ([found] if scan else []), word
+        compared += bool(scan)
+    assert compared > 300  # most of the misspellings are one off some name

@@ -114,7 +114,7 @@ class Matcher:
                       offerings: list[str] | None = None) -> tuple[dict[str, InstitutionRecord], dict | None]:
         """As :meth:`_records`, with the JSON kept for the table's records (None when read from the graph)."""
         held = self._table
-        if held is not None and held[0] is index and all(i in held[1].institutions for i in iris):
+        if held is not None and held[0] is index and held[1].holds(iris):
             return held[1].records(iris, offerings), held[1].json
         return fetch_records(self.store, iris, offerings), None
 
