@@ -1,5 +1,5 @@
 """A spreadsheet's findings point at the cell to fix: ``ipgraph validate`` (JSON and text) and a check-only upload
-to ``/admin/upload`` name the sheet, row and column of the value a finding is about — the column the importer
+to ``/admin/upload`` (and ``POST /api/validate``) name the sheet, row and column of the value a finding is about — the column the importer
 wrote that property from — the empty cell of that column for a missing value, and an offering's own row on the
 offerings sheet; the two entrances agree (ipgraph.sheets.locations)."""
 
@@ -117,3 +117,13 @@ def test_rdf_input_has_no_places(capsys):
     _, out, _ = cli(capsys, "validate", str(data), "--format", "json")
     results = _results(json.loads(out))
     assert results and all("place" not in r for r in results)
+
+
+def test_post_api_validate_names_the_cell_too(workbook, sample_store):
+    path, where = workbook
+    with TestClient(create_app(Settings(), sample_store)) as client:
+        response = client.post("/api/validate?lang=en", content=path.read_bytes(), headers={"Content-Type": XLSX})
+    assert response.status_code == 200
+    staff = _one(_results(response.json()), focus=str(ID["institution/own-places-outlet"]), clause="5.2",
+                 severity="Violation")
+    assert staff["place"]["where"] == f"{where['institutions']}!{where['full_time']}{where['row']}"
