@@ -163,8 +163,10 @@ class Staged:
         from joins :attr:`locations`. Raises InputError naming the bad cells."""
         from ..sheets.inputs import import_located
 
-        imported = import_located(source, name=name)
-        self._extend(ox.Quad(t.subject, t.predicate, t.object) for t in imported.triples)
+        def stage(triples) -> None:     # row by row, as they are read: never all held in a list
+            self._extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+
+        imported = import_located(source, name=name, write=stage)
         if self.locations is None:
             self.locations = imported.locations
         else:

@@ -11,6 +11,7 @@ institution's. Validation itself knows no spreadsheet and takes the location as 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -39,25 +40,31 @@ class Locations:
         (the subject of an inverse network link) is not."""
         sheet, number = row.table.name, row.row_number
         self.owns.add(own)
-        written: dict[tuple[str, str], dict[str, str]] = {}     # (subject, property) → {value: column letter}
-        letters: dict[str, str] = {}
+        place = (sheet, number)
+        written: dict[tuple[str, str], dict[str, tuple]] = {}     # (subject, property) → {value: cell}
+        cells: dict[str, tuple[str, int, str]] = {}               # column key → the row's cell (one tuple each)
+        subjects: dict[ox.NamedNode, str] = {}                    # a node's IRI, one string per row
         for triple, column in triples.items():
-            subject = triple.subject.value
-            if subject == own or subject.startswith(own + "/"):
-                self.rows.setdefault(subject, (sheet, number))
+            subject = subjects.get(triple.subject)
+            if subject is None:
+                subject = subjects[triple.subject] = sys.intern(triple.subject.value)
+                if subject == own or subject.startswith(own + "/"):
+                    self.rows.setdefault(subject, place)
             if column is not None and column in row.positions:
-                if column not in letters:
-                    letters[column] = get_column_letter(row.positions[column] + 1)
-                written.setdefault((subject, triple.predicate.value), {})[triple.object.value] = letters[column]
+                cell = cells.get(column)
+                if cell is None:
+                    cell = cells[column] = (sheet, number, sys.intern(get_column_letter(row.positions[column] + 1)))
+                predicate = sys.intern(triple.predicate.value)
+                written.setdefault((subject, predicate), {})[triple.object.value] = cell
         for (subject, predicate), values in written.items():
-            columns = set(values.values())
-            if len(columns) == 1:
-                self.cells.setdefault((subject, predicate), (sheet, number, columns.pop()))
+            distinct = set(values.values())
+            if len(distinct) == 1:
+                self.cells.setdefault((subject, predicate), distinct.pop())
             else:
-                for value, letter in values.items():
-                    self.cells.setdefault((subject, predicate, value), (sheet, number, letter))
+                for value, cell in values.items():
+                    self.cells.setdefault((subject, predicate, value), cell)
             if subject == own:
-                self.columns.setdefault((sheet, predicate), set()).update(values.values())
+                self.columns.setdefault((sheet, predicate), set()).update(cell[2] for cell in values.values())
 
     def update(self, other: Locations) -> None:
         """Add another import's (several spreadsheets validated together)."""
