@@ -78,17 +78,22 @@ def test_findings_name_the_cell_the_same_way_in_the_cli_and_a_check_only_upload(
     code, out, _ = cli(capsys, "validate", str(path), "--format", "json", "--data-dir", str(seeded_dir))
     by_cli = _results(json.loads(out))
     store = EmbeddedStore(seeded_dir / "store")
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": XLSX}
     try:
         with TestClient(create_app(Settings(admin_token=TOKEN), store)) as client:
-            response = client.post("/admin/upload?dry_run=true", content=path.read_bytes(),
-                                   headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": XLSX})
+            response = client.post("/admin/upload?dry_run=true", content=path.read_bytes(), headers=headers)
             assert response.status_code == 200
             by_http = _results(response.json()["report"])
+            refused = client.post("/admin/upload", content=path.read_bytes(), headers=headers)   # the real one
+            assert refused.status_code == 422
+            by_refusal = _results(refused.json()["report"])
     finally:
         store.close()
     assert code == 1        # the 5.2 Violation
     key = lambda r: (r["focus"], r["shape"], r["path"], r["value"], json.dumps(r["place"], sort_keys=True))  # noqa: E731
     assert sorted(map(key, by_cli)) == sorted(map(key, by_http))
+    violations = [r for r in by_http if r["severity"] == "Violation"]
+    assert sorted(map(key, violations)) == sorted(map(key, [r for r in by_refusal if r["severity"] == "Violation"]))
 
     institution = str(ID["institution/own-places-outlet"])
     staff = _one(by_cli, focus=institution, clause="5.2", severity="Violation")
