@@ -1,5 +1,5 @@
 """The administration page in a real headless Chromium against `ipgraph serve`, as the finder is tested
-(tests/test_finder_browser.py): check a file without writing it (the report as a table, with sheet and row for a
+(tests/test_finder_browser.py): check a file without writing it (the report as a table, with sheet, row and column for a
 spreadsheet, and the preview of the change), then commit it; download the empty template and the network."""
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def test_check_only_shows_the_report_as_a_table_and_the_change_and_writes_nothin
 def test_a_spreadsheets_bad_cells_and_findings_name_sheet_row_and_column(server, driver, tmp_path):
     import openpyxl
     from ipgraph.sheets.template import write_spreadsheet
+    from openpyxl.utils import get_column_letter
 
     graph = Graph()
     graph.parse(EXAMPLE)
@@ -113,11 +114,14 @@ def test_a_spreadsheets_bad_cells_and_findings_name_sheet_row_and_column(server,
     book = openpyxl.load_workbook(understaffed)
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[2]]
-    sheet.cell(row=3, column=header.index("full-time staff") + 1).value = 2   # 5.2 应配备3名及以上专职人员
+    column = header.index("full-time staff") + 1
+    sheet.cell(row=3, column=column).value = 2   # 5.2 应配备3名及以上专职人员
     book.save(understaffed)
     rows = _check(driver, understaffed)
-    assert ["5.2", "Violation"] in [row[1:3] for row in rows]
     assert all(row[4].startswith("sheet 机构 institutions, row 3") for row in rows)
+    # the finding about the value points at its cell: the column the importer wrote the property from
+    staff = [row for row in rows if row[1:3] == ["5.2", "Violation"]]
+    assert [row[4] for row in staff] == [f"sheet 机构 institutions, row 3, column {get_column_letter(column)}"]
 
 
 def test_a_conforming_file_is_checked_then_committed(server, driver, tmp_path):

@@ -394,3 +394,20 @@ def test_the_sample_network_round_trips_through_the_template(sample_graph, tmp_p
                          if str(s).startswith(str(ID) + "institution/")})
     missing, extra = round_trip_difference(sample_graph, path)
     assert not len(missing) and not len(extra), (sorted(missing)[:5], sorted(extra)[:5])
+
+
+def test_import_command_streams_exactly_the_triples_the_importer_reads(tmp_path):
+    """The written Turtle (triples handed row by row to pyoxigraph's writer, never all held) and JSON-LD (rdflib's
+    writer) hold the graph read_spreadsheet gives, for the sample network's filled template: channels shared by an
+    institution's offerings, opening hours, designations, sources."""
+    from ipgraph.sheets.template import write_spreadsheet
+    from ipgraph.store.seed import SAMPLE_NETWORK
+
+    source = tmp_path / "sample.xlsx"
+    write_spreadsheet(Graph().parse(SAMPLE_NETWORK), source)
+    expected = read_spreadsheet(source)
+    assert len(expected) > 10_000
+    for name, fmt in (("out.ttl", "turtle"), ("out.jsonld", "json-ld")):
+        assert main(["import", str(source), "-o", str(tmp_path / name)]) == 0
+        written = Graph().parse(tmp_path / name, format=fmt)
+        assert len(written) == len(expected) and not (written - expected) and not (expected - written)

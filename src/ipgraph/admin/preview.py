@@ -67,8 +67,9 @@ class Preview:
     def conforms(self) -> bool:
         return self.report.conforms
 
-    def as_dict(self, lang: str = "zh") -> dict:
-        return {"conforms": self.conforms, "report": self.report.to_json(lang), "change": self.change.as_dict()}
+    def as_dict(self, lang: str = "zh", places=None) -> dict:
+        """``places``: where each result came from (:meth:`ValidationReport.to_json`)."""
+        return {"conforms": self.conforms, "report": self.report.to_json(lang, places), "change": self.change.as_dict()}
 
 
 def _institution(finding: Finding) -> str | None:

@@ -7,7 +7,8 @@ to the graph of the institution it belongs to (:func:`ipgraph.model.network.owne
 of the IRI that reaches it, as :func:`ipgraph.model.network.split_by_institution` does), each under a staging
 name (``urn:ipgraph:staging:`` + the graph's name), apart from the context a preview copies in beside them; the
 embedded store takes them in bulk (:meth:`ipgraph.store.embedded.EmbeddedStore.commit_staged`).
-Spreadsheets and HTTP uploads arrive as rdflib graphs and are added as they are.
+A spreadsheet arrives as the importer's pyoxigraph triples and is split as a file is, with where each part came from
+(:attr:`Staged.locations`); an HTTP upload as an rdflib graph.
 
 The same staged store is the scratch store :mod:`ipgraph.admin.preview` validates in: the public graphs of the
 store being written to are copied in beside the staged ones (those the upload replaces or retires left out).
@@ -102,6 +103,7 @@ class Staged:
         self.split = split                  # False: RDF files go into one graph, unsplit (enough to validate)
         self.described: set[str] = set()
         self.sources: list[str] = []
+        self.locations = None               # spreadsheets: where each part came from (sheets.locations.Locations)
         self._sizes: dict[URIRef, int] | None = None
 
     # -- reading ------------------------------------------------------------------------------------
@@ -118,9 +120,7 @@ class Staged:
             if not path.is_file():
                 raise InputError("no such file", source=str(path), zh="文件不存在")
             if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-                from ..sheets.inputs import read_spreadsheet_graph
-
-                staged.add_graph(read_spreadsheet_graph(path))
+                staged.add_spreadsheet(path)
             else:
                 staged.add_file(path)
             staged.sources.append(str(path))
@@ -157,6 +157,20 @@ class Staged:
                              column=getattr(error, "offset", None), zh=f"无法解析：{message}") from None
         except (OSError, ValueError) as error:
             raise InputError(str(error), source=label, zh=f"无法读取：{error}") from None
+
+    def add_spreadsheet(self, source: Path | bytes, *, name: str | None = None) -> None:
+        """A spreadsheet's triples (pyoxigraph's, no rdflib graph), split as an RDF file is; where each part came
+        from joins :attr:`locations`. Raises InputError naming the bad cells."""
+        from ..sheets.inputs import import_located
+
+        def stage(triples) -> None:     # row by row, as they are read: never all held in a list
+            self._extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+
+        imported = import_located(source, name=name, write=stage)
+        if self.locations is None:
+            self.locations = imported.locations
+        else:
+            self.locations.update(imported.locations)
 
     def add_graph(self, graph: Graph) -> None:
         """An rdflib graph (a spreadsheet's, an HTTP upload's), split as the write path splits uploads."""

@@ -102,10 +102,16 @@ def agent_label(token: str) -> str:
 
 def parse_upload(body: bytes, media_type: str) -> Graph:
     """The RDF of an upload. Raises UnsupportedType, BadUpload (with line/column or sheet/row/column)."""
+    return read_upload(body, media_type)[0]
+
+
+def read_upload(body: bytes, media_type: str):
+    """:func:`parse_upload`'s graph, and for a spreadsheet where each part came from
+    (:class:`ipgraph.sheets.locations.Locations`, None for RDF): a report can then point at the cell."""
     kind = media_type.split(";", 1)[0].strip().lower()
     if kind in RDF_TYPES:
         try:
-            return read_graph(body, format=RDF_TYPES[kind], name="upload")
+            return read_graph(body, format=RDF_TYPES[kind], name="upload"), None
         except InputError as error:
             where = {"line": error.line, "column": error.column}
             at = f"第 {error.line} 行第 {error.column} 列：" if error.line else ""
@@ -114,10 +120,11 @@ def parse_upload(body: bytes, media_type: str) -> Graph:
                             f"Cannot parse the upload ({kind}): {at_en}{error.message}",
                             [{**where, "problem": error.message}]) from None
     if kind in SPREADSHEET_TYPES:
-        from ..sheets.ingest import SpreadsheetError, read_spreadsheet
+        from ..sheets.ingest import SpreadsheetError, import_spreadsheet
 
         try:
-            return read_spreadsheet(body)
+            imported = import_spreadsheet(body, locate=True)
+            return imported.graph, imported.locations
         except SpreadsheetError as error:
             problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "where": p.where,
                          "problem_zh": p.zh, "problem_en": p.en} for p in error.problems]

@@ -56,7 +56,7 @@ def load_embedded(args: argparse.Namespace, settings: Settings, networks: list) 
             checked, result = Writer(store).load(staged, agent=_agent(), retire=retire,
                                                  reason="ipgraph load --replace")
         except Rejected as error:
-            print(error.report.to_text(args.lang), end="")
+            print(error.report.to_text(args.lang, staged.locations.of_result if staged.locations else None), end="")
             progress("refused: the data has Violations; nothing was written" if args.lang == "en"
                      else "数据有违反项，未写入任何内容")
             return 1

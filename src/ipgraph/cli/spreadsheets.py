@@ -42,24 +42,12 @@ def _template(parser: argparse.ArgumentParser) -> Command:
     return run
 
 
-def rdf_bytes(graph, fmt: str) -> bytes:
-    """The graph written by pyoxigraph's serialiser where it writes the format (Turtle, N-Triples, N-Quads), else
-    by rdflib's: rdflib's Turtle writer took most of an import of a large list."""
+def _native(fmt: str):
+    """pyoxigraph's format for the ones it writes (Turtle, N-Triples); None for the others (JSON-LD, RDF/XML),
+    written by rdflib: rdflib's graph and Turtle writer took most of an import of a large list."""
     import pyoxigraph as ox
 
-    from ..store.base import to_ox
-
-    native = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nt11": ox.RdfFormat.N_TRIPLES}.get(fmt)
-    if native is None:
-        return graph.serialize(format=fmt, encoding="utf-8")
-    from rdflib.namespace import RDF
-
-    # the prefixes bound to the graph that its predicates and classes use (rdflib binds thirty more by default)
-    terms = {str(p) for p in graph.predicates(unique=True)} | {str(o) for o in graph.objects(None, RDF.type)}
-    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()
-                if prefix and any(term.startswith(str(namespace)) for term in terms)}
-    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
-    return ox.serialize(triples, format=native, prefixes=prefixes if native == ox.RdfFormat.TURTLE else None) or b""
+    return {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nt11": ox.RdfFormat.N_TRIPLES}.get(fmt)
 
 
 @command("import", "convert an administrators' spreadsheet (XLSX template or CSV) to RDF; "
@@ -71,11 +59,13 @@ def _import(parser: argparse.ArgumentParser) -> Command:
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the problem report (default: both)")
 
     def run(args: argparse.Namespace) -> int:
+        import io
         from pathlib import Path
 
         from rdflib.util import guess_format
 
         from ..sheets.ingest import SpreadsheetError, SpreadsheetUnreadable, import_spreadsheet
+        from ..sheets.terms import serialize
 
         fmt = guess_format(args.output) if args.output else "turtle"
         if fmt is None:
@@ -86,8 +76,22 @@ def _import(parser: argparse.ArgumentParser) -> Command:
                 reason = {"zh": problem.zh, "en": problem.en}.get(args.lang, f"{problem.zh} / {problem.en}")
                 print(f"{problem.where}: {reason}", file=sys.stderr)
 
+        native, body, count = _native(fmt), io.BytesIO(), 0
+
+        def write(triples) -> None:
+            """Serialise the triples as the rows are read (pyoxigraph), counting them; kept only if all is well."""
+
+            def counted():
+                nonlocal count
+                for triple in triples:
+                    count += 1
+                    yield triple
+
+            serialize(counted(), native, output=body)
+
         try:
-            result = import_spreadsheet(Path(args.file), skip_bad_rows=args.skip_bad_rows)
+            result = import_spreadsheet(Path(args.file), skip_bad_rows=args.skip_bad_rows,
+                                        write=write if native is not None else None)
         except SpreadsheetUnreadable as error:
             report(error.problems)
             return 2
@@ -96,15 +100,16 @@ def _import(parser: argparse.ArgumentParser) -> Command:
             progress(f"{len(error.problems)} problems; nothing written")
             return 1
         report(result.problems)
-        body = rdf_bytes(result.graph, fmt)
+        if native is None:
+            body, count = io.BytesIO(result.graph.serialize(format=fmt, encoding="utf-8")), len(result.graph)
         if args.output:
-            Path(args.output).write_bytes(body)
+            Path(args.output).write_bytes(body.getbuffer())
         else:
-            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.write(body.getbuffer())
             sys.stdout.flush()
         skipped = f"; skipped {len(result.skipped)} bad rows: " + ", ".join(
             f"{sheet} {row}" for sheet, row in result.skipped) if result.skipped else ""
-        progress(f"{result.institutions} institutions, {result.offerings} offerings, {len(result.graph)} triples"
+        progress(f"{result.institutions} institutions, {result.offerings} offerings, {count} triples"
                  + (f" → {args.output}" if args.output else "") + skipped)
         return 0
 

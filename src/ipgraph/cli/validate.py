@@ -71,7 +71,7 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
 
                 data = read_inputs(paths)
                 progress(f"validating {len(data)} triples against the shapes (pyshacl engine)")
-                report, change = validate(data), None
+                report, change, places = validate(data), None, None
             else:
                 from concurrent.futures import ThreadPoolExecutor
 
@@ -97,19 +97,21 @@ def _validate(parser: argparse.ArgumentParser) -> Command:
                     store.close()
                     staged.close()
                 report, change = checked.report, checked.change
+                # a spreadsheet's findings point at the cell that wrote the value, or the row of the node
+                places = staged.locations.of_result if staged.locations is not None else None
                 progress(change.to_text(args.lang))
         except InputError as error:
             message = error.zh if args.lang == "zh" else error.message
             raise UserError(error.where() + message) from None
         if args.format == "json":
-            out = report.to_json(args.lang)
+            out = report.to_json(args.lang, places)
             if change is not None:
                 out["change"] = change.as_dict()
             print(json.dumps(out, ensure_ascii=False, indent=2))
         elif args.format == "turtle":
             print(report.to_turtle())
         else:
-            print(report.to_text(args.lang), end="")
+            print(report.to_text(args.lang, places), end="")
         return 1 if report.failed(strict=args.strict) else 0
 
     return run

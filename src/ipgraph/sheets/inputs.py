@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..validation.reference import InputError, read_graph
-from .ingest import SpreadsheetError, read_spreadsheet
+from .ingest import ImportResult, SpreadsheetError, import_spreadsheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
 
@@ -22,9 +22,16 @@ def read_spreadsheet_graph(source: Path | bytes, *, name: str | None = None) -> 
 
     Raises InputError naming every bad cell (sheet, row, column), in zh and en.
     """
+    return import_located(source, name=name).graph
+
+
+def import_located(source: Path | bytes, *, name: str | None = None, write=None) -> ImportResult:
+    """The spreadsheet's import (its triples as pyoxigraph's, or handed to ``write`` row by row: see
+    :func:`~ipgraph.sheets.ingest.import_spreadsheet`), with the cell each part came from
+    (:class:`~ipgraph.sheets.locations.Locations`, for a report to point at). Raises InputError as above."""
     label = name or (str(source) if isinstance(source, Path) else "<input>")
     try:
-        return read_spreadsheet(source)
+        return import_spreadsheet(source, locate=True, write=write)
     except SpreadsheetError as error:
         raise InputError("; ".join(p.message("en") for p in error.problems), source=label,
                          zh="；".join(p.message("zh") for p in error.problems),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rdflib import URIRef
 from rdflib.namespace import DCAT
@@ -87,6 +87,12 @@ class Vocabulary:
     schemes: dict[str, list[Concept]]
     resolver: Resolver
 
+    def __post_init__(self):
+        # a list of national size names the same few hundred concepts 200,000 times: each distinct cell text is
+        # read by the resolver once (bounded, as the vocabulary lives as long as the service)
+        self._term = lru_cache(maxsize=8192)(self.resolver.term)
+        self._by_iri = {name: {str(c.iri): c for c in concepts} for name, concepts in self.schemes.items()}
+
     @property
     def gazetteer(self) -> Gazetteer:
         return self.resolver.gazetteer
@@ -137,9 +143,8 @@ class Vocabulary:
 
         Raises model.catalog.UnknownConcept (with the candidates; ``ambiguous`` when several fit).
         """
-        match = self.resolver.term(scheme, text)
-        by_iri = {str(c.iri): c for c in self.concepts(scheme)}
-        return by_iri[match.concept.iri], match
+        match = self._term(scheme, text)
+        return self._by_iri[scheme][match.concept.iri], match
 
     def find_concept(self, scheme: str, text: str) -> Concept | None:
         """:meth:`resolve_concept`'s concept, or None when the cell names none (or several)."""

@@ -72,6 +72,10 @@ class ValidationResult:
         return data
 
 
+# where a result's data came from (a spreadsheet's sheet, row and column: ipgraph.sheets.locations), or None
+Places = Callable[[ValidationResult], "dict | None"]
+
+
 @dataclass
 class ValidationReport:
     """The results of one validation run, with the labels needed to print them by institution."""
@@ -123,18 +127,28 @@ class ValidationReport:
             ordered[institution] = {c: sorted(clauses[c], key=_result_order) for c in sorted(clauses, key=clause_key)}
         return ordered
 
-    def to_json(self, lang: str = "zh") -> dict:
+    def to_json(self, lang: str = "zh", places: Places | None = None) -> dict:
+        """By institution and clause; with ``places`` (where a result's data came from, e.g. a spreadsheet cell:
+        ``{"sheet", "row", "column", "where"}`` or None) each result carries it as ``place``."""
+
+        def result(r: ValidationResult) -> dict:
+            data = r.as_dict(lang)
+            if places is not None:
+                data["place"] = places(r)
+            return data
+
         institutions = []
         for institution, clauses in self.grouped().items():
             institutions.append({
                 "institution": institution,
                 "label": self.label(institution, lang) if institution else None,
-                "clauses": [{"clause": clause, "results": [r.as_dict(lang) for r in results]}
+                "clauses": [{"clause": clause, "results": [result(r) for r in results]}
                             for clause, results in clauses.items()],
             })
         return {"conforms": self.conforms, "counts": self.counts, "lang": lang, "institutions": institutions}
 
-    def to_text(self, lang: str = "zh") -> str:
+    def to_text(self, lang: str = "zh", places: Places | None = None) -> str:
+        """One line per result, by institution; with ``places`` (as :meth:`to_json`), where each came from."""
         lines = []
         for institution, clauses in self.grouped().items():
             head = self.label(institution, lang)
@@ -144,7 +158,9 @@ class ValidationReport:
                     severity = f"{SEVERITY_ZH[r.severity]} {r.severity}" if lang == "zh" else r.severity
                     where = "" if r.focus == institution else f"  [{r.focus}]"
                     value = "" if r.value is None else (f"（值：{r.value}）" if lang == "zh" else f" (value: {r.value})")
-                    lines.append(f"  {clause:<12} {severity:<12} {r.message(lang)}{value}{where}")
+                    place = places(r) if places is not None else None
+                    at = f"  @ {place['where']}" if place else ""
+                    lines.append(f"  {clause:<12} {severity:<12} {r.message(lang)}{value}{at}{where}")
             lines.append("")
         counts = self.counts
         if lang == "zh":

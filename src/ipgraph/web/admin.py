@@ -30,7 +30,7 @@ from ..matching.understanding import MatchInputError
 from ..settings import Settings
 from ..validation.reference import clause_key
 from . import coverage
-from .admin_sheets import XLSX, spreadsheet_rows, workbook
+from .admin_sheets import XLSX, workbook
 from .errors import (ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
                      UnsupportedMediaType)
 from .lang import request_language
@@ -111,13 +111,13 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _rejected(error: write_path.Rejected, lang: str, rows: dict | None = None) -> ValidationFailed:
+def _rejected(error: write_path.Rejected, lang: str, rows: dict | None = None, places=None) -> ValidationFailed:
     counts = error.report.counts
     return ValidationFailed(
         zh=f"数据有 {counts['Violation']} 项违反规范，未写入任何内容。请按报告修改后重新上传。",
         en=f"The data has {counts['Violation']} violations; nothing was written. Fix them as the report says "
            "and upload again.",
-        detail={"report": error.report.to_json(lang), **({"rows": rows} if rows else {})})
+        detail={"report": error.report.to_json(lang, places), **({"rows": rows} if rows else {})})
 
 
 
@@ -143,7 +143,9 @@ _UPLOAD_TYPES = sorted(write_path.RDF_TYPES) + sorted(write_path.SPREADSHEET_TYP
                   "(gives an rdf:type) is replaced, in one transaction; other triples — links about other "
                   "institutions, IP administrations — are added to their graphs; "
                   "the match index is rebuilt, and the report (warnings) is returned. Unreadable input: 400 with "
-                  "line/column (or sheet/row/column); too large: 413; another content type: 415.",
+                  "line/column (or sheet/row/column); too large: 413; another content type: 415. For a "
+                  "spreadsheet, each result of the report (check-only or refused) has `place` (电子表格中的位置：工作表、"
+                  "行、列): the sheet, row and column of the cell that wrote the value it is about, or its node's row.",
     responses={**_AUTH_ERRORS, 400: {"description": "the upload cannot be parsed"},
                413: {"description": "the upload is larger than IPGRAPH_MAX_UPLOAD_BYTES"},
                415: {"description": "unsupported content type"},
@@ -164,17 +166,19 @@ async def upload(request: Request, agent: str = Depends(require_admin),
     if not body.strip():
         raise BadRequest(zh="上传内容为空。", en="The upload is empty.")
     try:
-        data = await run_in_threadpool(write_path.parse_upload, body, media_type)
+        data, locations = await run_in_threadpool(write_path.read_upload, body, media_type)
     except write_path.BadUpload as error:
         raise BadRequest(zh=error.zh, en=error.en, detail={"problems": error.problems}) from None
-    rows = spreadsheet_rows(body) if media_type in write_path.SPREADSHEET_TYPES else {}
+    # a spreadsheet's findings point at the cell that wrote the value (or the row of the node they are about)
+    places = locations.of_result if locations is not None else None
+    rows = locations.institutions() if locations is not None else {}
     if dry_run:
-        answer = (await run_in_threadpool(_preview, writer(request.app), data)).as_dict(language)
+        answer = (await run_in_threadpool(_preview, writer(request.app), data)).as_dict(language, places)
         return {"accepted": False, "dry_run": True, **answer, **({"rows": rows} if rows else {})}
     try:
         result = await run_in_threadpool(writer(request.app).upload, data, agent=agent)
     except write_path.Rejected as error:
-        raise _rejected(error, language, rows) from None
+        raise _rejected(error, language, rows, places) from None
     except ValueError:
         raise Unprocessable(zh="上传内容没有描述任何机构（缺少机构的 rdf:type）。",
                             en="The upload describes no institution (no rdf:type for any institution).") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..sheets.inputs import read_spreadsheet_graph
+from ..sheets.inputs import import_located
 from ..validation.reference import InputError, read_graph, validate
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .lang import request_language
@@ -55,7 +55,8 @@ def _too_large(limit: int) -> PayloadTooLarge:
     description="Body: Turtle (`text/turtle`), N-Triples, JSON-LD (`application/ld+json`), RDF/XML, or the "
                 "administrators' spreadsheet template (XLSX or CSV, see docs/spreadsheet.md). Returns the validation "
                 "report — conforms, counts by severity, results grouped by institution then clause, each with "
-                "focus node, path, value, clause, severity, shape and message — in the language of `?lang=` or "
+                "focus node, path, value, clause, severity, shape and message (for a spreadsheet also `place`: the "
+                "sheet, row and column of the cell it is about, or its node's row) — in the language of `?lang=` or "
                 "`Accept-Language`. 400 when the body cannot be parsed (with line and column, or each bad cell's sheet, row and column), 413 when it is "
                 "larger than `max_upload_bytes`, 415 for any other content type.",
 )
@@ -68,13 +69,15 @@ async def validate_upload(request: Request):
                                    en=f"Unsupported content type '{media_type or '(none)'}'; use one of: {offered}",
                                    detail={"supported": [*RDF_TYPES, *SPREADSHEET_TYPES]})
     body = await _body(request, request.app.state.settings.max_upload_bytes)
+    places = None
     try:
         if media_type in RDF_TYPES:
             data = await run_in_threadpool(read_graph, body, format=RDF_TYPES[media_type], name="body")
         else:
-            data = await run_in_threadpool(read_spreadsheet_graph, body, name="body")
+            imported = await run_in_threadpool(import_located, body, name="body")
+            data, places = imported.graph, imported.locations.of_result    # each result: the cell it is about
     except InputError as error:
         raise BadRequest(zh=error.where() + error.zh, en=error.where() + error.message,
                          detail={"line": error.line, "column": error.column, "problems": error.problems}) from None
     report = await run_in_threadpool(validate, data)
-    return report.to_json(lang)
+    return report.to_json(lang, places)
