@@ -190,6 +190,9 @@ class Resolver:
         is equally near several regions."""
         gaz = self._gazetteer()
         key = normalize(text)
+        taken = {i for start, end, _ in avoid for i in range(start, end)}
+        if all(i in taken or not ch.strip() for i, ch in enumerate(key)):  # the question is service labels only
+            return None
         found = gaz.find_in(key, avoid)
         if found is not None:
             return found
