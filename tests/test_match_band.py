@@ -120,3 +120,20 @@ def test_search_equals_a_brute_force_over_every_institution(network, lat, lon, a
     assert [h.specificity for h in hits] == [depth for _, depth, _, _ in page]
     assert [h.offerings for h in hits] == [offered for _, _, _, offered in page]
     assert [math.inf if h.distance_km is None else h.distance_km for h in hits] == [d for d, _, _, _ in page]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat0=st.floats(-85.0, 85.0), lon0=st.floats(-180.0, 180.0), degrees=st.floats(0.01, 40.0),
+       dlat=st.floats(-1.0, 1.0), beyond=st.floats(0.0, 1.0))
+def test_a_point_of_the_band_outside_its_longitude_window_is_farther_than_the_band(lat0, lon0, degrees, dlat,
+                                                                                 beyond):
+    """What makes the band a box: every point left out by longitude is farther than the band's width."""
+    from ipgraph.matching.index import _longitude_window
+
+    window = _longitude_window((lat0, lon0), degrees)
+    if window is None:
+        return
+    lat = max(-90.0, min(90.0, lat0 + dlat * degrees))
+    dlon = math.degrees(window) + beyond * (180.0 - math.degrees(window))
+    distance_degrees = _great_circle(lat0, lon0, lat, lon0 + dlon) / (6371.0088 * math.pi / 180)
+    assert distance_degrees >= degrees * (1 - 1e-9)

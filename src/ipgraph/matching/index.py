@@ -39,6 +39,23 @@ _BAND_MIN = 2048       # more matching institutions than this: rank those in a b
 _BAND_DEGREES = 0.5    # the first band: ±0.5° of latitude (±56 km)
 _SLACK_DEGREES = 0.05  # a band's margin over the distance it must hold (5.6 km)
 _MARGIN = 10.0         # scaled distance (1 cm) between the page's last and the nearest outside a band
+
+
+def _longitude_window(point: tuple[float, float], degrees: float) -> float | None:
+    """The longitude difference (radians) beyond which a point at most ``degrees`` of latitude from ``point`` is
+    more than ``degrees`` of arc away; None when there is none (near a pole, or a band that wide).
+
+    Haversine: sin²(d/2) = sin²(Δφ/2) + cos φ₀ cos φ sin²(Δλ/2) ≥ cos φ₀ cos φ_max sin²(Δλ/2), with φ_max the
+    band's largest |latitude|; so d > h once sin(Δλ/2) > sin(h/2) / √(cos φ₀ cos φ_max).
+    """
+    top = abs(point[0]) + degrees
+    if top >= 90:
+        return None
+    bound = math.cos(math.radians(point[0])) * math.cos(math.radians(top))
+    ratio = math.sin(math.radians(degrees) / 2) / math.sqrt(bound)
+    if ratio >= 1:
+        return None
+    return 2 * math.asin(ratio) * (1 + 1e-9) + 1e-12   # a hair wider: rounding never leaves a point out
 _KEPT_BYTES = 64 << 20  # MatchIndex._best: memory for unfiltered answers kept (3 bytes per institution each)
 
 
@@ -390,14 +407,22 @@ class MatchIndex:
         return scaled
 
     def _band(self, point: tuple[float, float], degrees: float, offers: np.ndarray) -> np.ndarray | None:
-        """The matching institutions at most ``degrees`` of latitude from ``point``, ascending; None when that
-        is every located institution (then the caller takes all, those without a point too)."""
+        """The matching institutions at most ``degrees`` of latitude from ``point`` and within the longitude
+        window outside which every point of that band is farther than ``degrees`` of arc (:func:`_longitude_window`),
+        ascending; None when the latitudes are those of every located institution (then the caller takes all,
+        those without a point too). Either way every institution left out is more than ``degrees`` × km-per-degree
+        from ``point``."""
         lo = int(np.searchsorted(self._lat_sorted, point[0] - degrees, "left"))
         hi = int(np.searchsorted(self._lat_sorted, point[0] + degrees, "right"))
         if lo == 0 and hi == len(self._lat_sorted):
             return None
         band = self._by_lat[lo:hi]
-        return np.sort(band[offers[band]])
+        band = band[offers[band]]
+        window = _longitude_window(point, degrees)
+        if window is not None:  # and of longitude: the band is a box
+            dlon = np.abs(self._points[1, band] - math.radians(point[1]))
+            band = band[np.minimum(dlon, 2 * math.pi - dlon) <= window]
+        return np.sort(band)
 
     def _nearest(self, point: tuple[float, float], matching: _Matching,
                  want: int) -> tuple[np.ndarray, np.ndarray]:
