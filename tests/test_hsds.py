@@ -136,6 +136,29 @@ def test_services_follow_the_graph(client, sample_matcher):
     assert (location["latitude"], location["longitude"]) == (record.lat, record.lon)
 
 
+def test_opening_hours_are_the_location_s_schedules(client):
+    """The institution page's opening hours, as HSDS schedules: weekly, iCal day codes, China Standard Time; in the
+    organization, its services' locations and the tabular export alike; none invented where none is recorded."""
+    iri = INSTITUTION + "hrb-songbei-tisc"
+    hours = client.get("/api/institutions/hrb-songbei-tisc").json()["opening_hours"]
+    assert hours  # the sample institution has sample hours
+    organization = client.get(f"/hsds/organizations/{uid(iri)}").json()
+    schedules = organization["locations"][0]["schedules"]
+    for schedule in schedules:
+        check(schedule, "schedule")
+    codes = {"Monday": "MO", "Tuesday": "TU", "Wednesday": "WE", "Thursday": "TH", "Friday": "FR",
+             "Saturday": "SA", "Sunday": "SU"}
+    assert [(s["byday"], s["opens_at"], s["closes_at"], s["freq"]) for s in schedules] == [
+        (",".join(codes[d] for d in h["days"]), h["opens"] + "+08:00", h["closes"] + "+08:00", "WEEKLY") for h in hours]
+    service = client.get(f"/hsds/services/{organization['services'][0]['id']}").json()
+    assert service["service_at_locations"][0]["location"]["schedules"] == schedules
+    real = client.get(f"/hsds/organizations/{uid(INSTITUTION + 'nefu-tisc')}").json()
+    assert "schedules" not in real["locations"][0]  # no hours recorded: no schedule
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/hsds/export.zip").content))
+    rows = list(csv.DictReader(io.StringIO(archive.read("schedules.csv").decode("utf-8"))))
+    assert {r["id"] for r in rows} >= {s["id"] for s in schedules}
+
+
 def test_taxonomy_term_takes_in_the_narrower_terms(client, sample_matcher):
     catalog = sample_matcher.vocabulary.services
     broad = next(c for c in catalog.concepts.values() if c.notation == "6.1")

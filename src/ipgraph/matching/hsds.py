@@ -17,19 +17,22 @@ Nothing is invented: a field the graph does not state is left out (an address ne
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..model.catalog import IP_TYPES, SERVICES, Catalog
 from ..model.iris import ID
 from ..model.places import haversine_km
+from ..sheets.opening_hours import OpeningHours, describe
 from .records import ChannelRecord, InstitutionRecord, OfferingRecord
 from .understanding import Vocabulary
 
 VERSION = "3.0.1"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/ipgraph/hsds")
 COUNTRY = "CN"
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # schedule.byday (iCal), Monday first as OpeningHours
+CHINA_OFFSET = "+08:00"  # China Standard Time: HSDS asks opens_at / closes_at with their offset
 CURRENCY = "CNY"
 FREE = str(ID["fee/free"])   # free of charge (6.1): the one fee with a stated amount, 0
 
@@ -99,13 +102,22 @@ def _address(record: InstitutionRecord, vocab: Vocabulary, lang: str) -> list[di
              "country": COUNTRY, "address_type": "physical", **optional}]
 
 
-def location(record: InstitutionRecord, vocab: Vocabulary, lang: str) -> dict:
+def location(record: InstitutionRecord, vocab: Vocabulary, lang: str, hours: Sequence[OpeningHours] = ()) -> dict:
     return _drop_empty({
         "id": uid(record.iri, "location"), "location_type": "physical", "organization_id": uid(record.iri),
         "name": _text(record.labels, lang), "alternate_name": record.labels.get(_other(lang)),
         "latitude": record.lat, "longitude": record.lon,
         "external_identifier": record.iri, "external_identifier_type": "IRI",
-        "addresses": _address(record, vocab, lang)})
+        "addresses": _address(record, vocab, lang), "schedules": _schedules(record, hours, lang)})
+
+
+def _schedules(record: InstitutionRecord, hours: Sequence[OpeningHours], lang: str) -> list[dict]:
+    """The opening hours as HSDS schedules of the location: weekly, the days in iCal's codes, times in China
+    Standard Time (UTC+8, every place of GB/T 2260; the graph records clock times only)."""
+    return [{"id": uid(record.iri, f"schedule:{i}"), "location_id": uid(record.iri, "location"), "freq": "WEEKLY",
+             "wkst": "MO", "byday": ",".join(ICAL_DAYS[d] for d in spec.days),
+             "opens_at": spec.opens + CHINA_OFFSET, "closes_at": spec.closes + CHINA_OFFSET, "timezone": 8,
+             "description": text} for i, (spec, text) in enumerate(zip(hours, describe(list(hours), lang)))]
 
 
 def _phones(numbers: list[tuple[str, str | None]], owner: str, owner_field: str) -> list[dict]:
@@ -124,7 +136,8 @@ def _channel_label(vocab: Vocabulary, channel: ChannelRecord, lang: str) -> str 
     return concept.label(lang) if concept else None
 
 
-def organization(record: InstitutionRecord, vocab: Vocabulary, lang: str, *, services: list[dict] | None = None) -> dict:
+def organization(record: InstitutionRecord, vocab: Vocabulary, lang: str, *, services: list[dict] | None = None,
+                 hours: Sequence[OpeningHours] = ()) -> dict:
     kinds = [vocab.kinds.concepts[c] for c in vocab.kinds.concepts
              if vocab.kinds.concepts[c].annotations.get("kindClass") in record.classes]
     region = vocab.gazetteer.regions.get(record.region or "")
@@ -140,7 +153,7 @@ def organization(record: InstitutionRecord, vocab: Vocabulary, lang: str, *, ser
         "phones": _phones([(t, None) for t in record.telephone], record.iri, "organization_id"),
         "contacts": [{"id": uid(record.iri, "contact:" + e), "organization_id": uid(record.iri),
                       "name": _text(record.labels, lang), "email": e} for e in record.email],
-        "locations": [location(record, vocab, lang)]})
+        "locations": [location(record, vocab, lang, hours)]})
     if services is not None:
         org["services"] = services
     return org
@@ -155,7 +168,7 @@ def _attributes(catalog: Catalog, scheme: str, offering: OfferingRecord, iris: t
 
 
 def service(record: InstitutionRecord, offering: OfferingRecord, vocab: Vocabulary, texts: SchemeTexts, lang: str,
-            modified: datetime | None) -> dict:
+            modified: datetime | None, hours: Sequence[OpeningHours] = ()) -> dict:
     """The fully nested service of one offering (organization and service_at_location included)."""
     concepts = [vocab.services.concepts[c] for c in offering.concepts if c in vocab.services.concepts]
     name = concepts[0].label(lang) if concepts else offering.iri.rsplit("/", 1)[-1]
@@ -171,7 +184,7 @@ def service(record: InstitutionRecord, offering: OfferingRecord, vocab: Vocabula
                             "amount": 0 if offering.fee == FREE else None,
                             "amount_description": texts.definitions.get(offering.fee or "", {}).get(lang)})
     at = {"id": uid(offering.iri, "at-location"), "service_id": sid, "location_id": uid(record.iri, "location"),
-          "location": location(record, vocab, lang)}
+          "location": location(record, vocab, lang, hours)}
     return _drop_empty({
         "id": sid, "organization_id": uid(record.iri),
         "name": name, "alternate_name": concepts[0].label(_other(lang)) if concepts else None,
@@ -186,7 +199,7 @@ def service(record: InstitutionRecord, offering: OfferingRecord, vocab: Vocabula
         "attributes": _attributes(vocab.services, str(SERVICES), offering, offering.concepts, texts, lang)
                       + _attributes(vocab.ip_types, str(IP_TYPES), offering, offering.ip_types, texts, lang),
         "service_at_locations": [at],
-        "organization": organization(record, vocab, lang)})
+        "organization": organization(record, vocab, lang, hours=hours)})
 
 
 def one_to_one(obj: dict) -> dict:
@@ -232,8 +245,11 @@ class Directory:
 
     @classmethod
     def build(cls, records: list[InstitutionRecord], vocab: Vocabulary, texts: SchemeTexts, lang: str,
-              modified: Mapping[str, datetime]) -> "Directory":
-        """``modified``: institution IRI → its latest write (from the change feed)."""
+              modified: Mapping[str, datetime], hours: Mapping[str, Sequence[OpeningHours]] | None = None
+              ) -> "Directory":
+        """``modified``: institution IRI → its latest write (from the change feed); ``hours``: institution IRI →
+        its opening hours."""
+        hours = hours or {}
         out = cls(lang)
         for name, scheme in TAXONOMIES:
             catalog: Catalog = getattr(vocab, name)
@@ -243,12 +259,12 @@ class Directory:
                 out.concept_of[uid(iri)] = (str(scheme), iri)
         for record in sorted(records, key=lambda r: r.iri):
             when = modified.get(record.iri)
-            org = organization(record, vocab, lang)
+            org = organization(record, vocab, lang, hours=hours.get(record.iri, ()))
             out.organizations[org["id"]] = org
             if when is not None:
                 out.modified[org["id"]] = when
             for offering in record.offerings:
-                svc = service(record, offering, vocab, texts, lang, when)
+                svc = service(record, offering, vocab, texts, lang, when, hours.get(record.iri, ()))
                 out.services[svc["id"]] = svc
                 for at in svc["service_at_locations"]:
                     out.service_at_locations[at["id"]] = at

@@ -18,7 +18,7 @@ from ..paths import STANDARDS_DIR
 from .hsds import VERSION, Directory, one_to_one
 
 HSDS_DIR = STANDARDS_DIR / "hsds-3"
-TABLES = ("organization", "location", "address", "phone", "contact", "service", "service_at_location",
+TABLES = ("organization", "location", "address", "schedule", "phone", "contact", "service", "service_at_location",
           "cost_option", "attribute", "taxonomy", "taxonomy_term")
 _TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
 
@@ -50,6 +50,8 @@ def rows(found: Directory) -> dict[str, dict[str, dict]]:
             add("location", loc)
             for address in loc.get("addresses", ()):
                 add("address", address)
+            for schedule in loc.get("schedules", ()):
+                add("schedule", schedule)
     for svc in found.services.values():
         add("service", svc)
         for child, table in (("phones", "phone"), ("contacts", "contact"), ("cost_options", "cost_option"),

@@ -104,13 +104,26 @@ def fetch_records(store: Store, iris: list[str], offerings: list[str] | None = N
 
 def fetch_opening_hours(store: Store, iri: str) -> list[OpeningHours]:
     """An institution's opening hours (``schema:openingHoursSpecification``), in the order of their IRIs."""
-    specs: dict[str, dict] = defaultdict(lambda: {"days": [], "opens": "", "closes": ""})
-    for row in store.select("institution-opening-hours", institution=[URIRef(iri)]):
-        spec = specs[str(row["spec"])]
+    return _opening_hours(store.select("institution-opening-hours", institution=[URIRef(iri)])).get(iri, [])
+
+
+def fetch_all_opening_hours(store: Store) -> dict[str, list[OpeningHours]]:
+    """Every institution's opening hours, by institution IRI (one query: what a whole directory shows)."""
+    return _opening_hours(store.select("institution-opening-hours"))
+
+
+def _opening_hours(rows) -> dict[str, list[OpeningHours]]:
+    specs: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(lambda: {"days": [], "opens": "",
+                                                                               "closes": ""}))
+    for row in rows:
+        spec = specs[str(row["institution"])][str(row["spec"])]
         spec["days"].append(str(row["day"]))
         spec["opens"], spec["closes"] = str(row["opens"]), str(row["closes"])
-    found = (opening_hours.from_values(**specs[k]) for k in sorted(specs))
-    return [spec for spec in found if spec is not None]
+    out = {}
+    for iri, by_spec in specs.items():
+        found = (opening_hours.from_values(**by_spec[k]) for k in sorted(by_spec))
+        out[iri] = [spec for spec in found if spec is not None]
+    return out
 
 
 def _strings(values: list) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from ..matching import hsds
 from ..matching.hsds_tables import datapackage_zip
+from ..matching.records import fetch_all_opening_hours
 from ..matching.understanding import MatchInputError, find_place
 from ..model.places import check_point
 from . import changes
@@ -54,7 +55,8 @@ def directory(request: Request) -> hsds.Directory:
             institution = str(hsds.ID) + "institution/"
             records = matcher.records(list(index.iris))
             built = hsds.Directory.build(list(records.values()), matcher.vocabulary, app.state.hsds_texts, lang,
-                                         {institution + k: when for k, when in times.items()})
+                                         {institution + k: when for k, when in times.items()},
+                                         fetch_all_opening_hours(app.state.store))
             found = cache[lang] = (key, built)
     return found[1]
 
