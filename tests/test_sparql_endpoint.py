@@ -323,4 +323,6 @@ def test_sparql_clients_that_accept_anything_still_get_their_results_format(clie
 def test_a_bad_query_from_the_form_is_a_400_saying_where(client):
     response = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }", "format": "html"},
                           headers={"Accept": BROWSER})
-    assert response.status_code == 400 and "line" in response.text
+    body = response.json()
+    assert response.status_code == 400 and body["line"] == 1 and body["column"] > 0
+    assert "第 1 行" in body["message_zh"] and "line 1" in body["message_en"]

@@ -354,8 +354,7 @@ class Writer:
                 activity = self._activity(activity_graph, sizes, note, agent=agent, action="load")
                 self.before_commit()
                 try:
-                    self.store.commit_staged(payload, sorted(described & existing), {},
-                                             add={PROVENANCE_GRAPH: activity_graph})
+                    self.store.commit_staged(payload, sorted(described & existing), {PROVENANCE_GRAPH: activity_graph})
                 finally:
                     self._validation = None
                     self.on_commit()

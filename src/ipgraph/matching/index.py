@@ -39,6 +39,7 @@ _BAND_MIN = 2048       # more matching institutions than this: rank those in a b
 _BAND_DEGREES = 0.5    # the first band: ±0.5° of latitude (±56 km)
 _SLACK_DEGREES = 0.05  # a band's margin over the distance it must hold (5.6 km)
 _MARGIN = 10.0         # scaled distance (1 cm) between the page's last and the nearest outside a band
+_KEPT_BYTES = 64 << 20  # MatchIndex._best: memory for unfiltered answers kept (3 bytes per institution each)
 
 
 def _longitude_window(point: tuple[float, float], degrees: float) -> float | None:
@@ -56,7 +57,6 @@ def _longitude_window(point: tuple[float, float], degrees: float) -> float | Non
     if ratio >= 1:
         return None
     return 2 * math.asin(ratio) * (1 + 1e-9) + 1e-12   # a hair wider: rounding never leaves a point out
-_KEPT_BYTES = 64 << 20  # MatchIndex._best: memory for unfiltered answers kept (3 bytes per institution each)
 
 
 class _Matching(NamedTuple):

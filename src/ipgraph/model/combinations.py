@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,12 +55,24 @@ class Combination:
 class Combinations:
     """The situations in parts of one scheme, and the index that reads a question against all of them."""
 
-    def __init__(self, items: Iterable[Combination] = ()):
-        self.items = list(items)
+    def __init__(self, items: Iterable[Combination] = (),
+                 fills: tuple[tuple[str, Callable[[], Iterable[str]]], ...] = ()):
+        self._parsed = list(items)
+        self._fills = fills
 
-    def filled(self, slot: str, fillers: Iterable[str]) -> "Combinations":
-        fillers = {normalize(f) for f in fillers if f}
-        return Combinations(c.filled(slot, fillers) for c in self.items)
+    def filled(self, slot: str, fillers: Callable[[], Iterable[str]]) -> "Combinations":
+        """These combinations with ``slot`` to be filled by ``fillers()`` — called on first reading, so that an
+        entrance that never reads a question (the importer) never gathers the words (pycountry's countries)."""
+        return Combinations(self._parsed, self._fills + ((slot, fillers),))
+
+    @cached_property
+    def items(self) -> list[Combination]:
+        items = self._parsed
+        for slot, fillers in self._fills:
+            if any(slot in w for c in items for part in c.parts for w in part):
+                words = {normalize(f) for f in fillers() if f}
+                items = [c.filled(slot, words) for c in items]
+        return items
 
     @cached_property
     def _index(self) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]], int, int]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -103,12 +103,14 @@ class Lexicon:
         # longest keys first; single characters are too ambiguous to find inside a question
         self._scan_keys = index_keys(k for k in self.by_key if len(k) >= 2)
 
-    def fill(self, slot: str, fillers: Iterable[str]) -> None:
+    def fill(self, slot: str, fillers: Callable[[], Iterable[str]]) -> None:
         """Labels with ``slot`` ({ip}被) indexed once per filler (商标被, 配方被), as the same concept and how;
-        the slot label itself stays unreadable (no one types braces)."""
-        fillers = [f for f in fillers if f]
+        the slot label itself stays unreadable (no one types braces). ``fillers()`` gives the words, called only
+        when a label holds the slot (situations in parts take it when first read)."""
         self.combinations = self.combinations.filled(slot, fillers)
-        fillers = sorted({normalize(f) for f in fillers if f and not is_latin_text(normalize(f))})
+        if not any(slot in key for key in self.by_key):
+            return
+        fillers = sorted({normalize(f) for f in fillers() if f and not is_latin_text(normalize(f))})
         for key, entries in list(self.by_key.items()):
             if slot not in key:
                 continue

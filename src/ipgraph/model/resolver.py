@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .abroad import abroad_names
-from .parties import MINE, OTHERS
 from .catalog import KEY, KIND, NOTATION, Catalog, ConceptMatch, UnknownConcept
 from .coordinates import parse_point
 from .national_places import NationalPlaces, NationalRegion
+from .parties import MINE, OTHERS
 from .places import AmbiguousPlace, BadCoordinates, Gazetteer, Place, UnknownPlace, check_point, haversine_km
 from .text import is_latin_text, latin_key, normalize
 
@@ -51,8 +51,9 @@ _EN_GENERIC = re.compile(r"\s+(city|county|district|prefecture|province)$")
 SERVICES, KINDS, IP_TYPES = "services", "institution-kinds", "ip-types"  # the scheme names entrances register
 _EVERY_NODE = ("6.1", "6.2")  # the services every node and outlet offers before its focus (规范 6.1, 6.2, 6.3)
 IP_SLOT = "{ip}"  # in a situation label: any name of an IP type (ontology/situations.ttl)
-ABROAD_SLOT = "{abroad}"  # in a situation label: any word for a place outside China (model/abroad.py)
-PARTY_SLOTS = {"{others}": OTHERS, "{mine}": MINE}  # the parties of a complaint (model/parties.py)
+# in situation labels: any word for a place outside China (model/abroad.py); the parties of a complaint
+# (model/parties.py). Each gives its words when first needed.
+SLOTS = {"{abroad}": abroad_names, "{others}": lambda: OTHERS, "{mine}": lambda: MINE}
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,9 @@ class Resolver:
             names = [label for c in self.schemes[IP_TYPES].concepts.values()
                      for label in [*c.labels.values(), *(l for _, l in c.alt_labels),
                                    *(l for _, _, l in c.other_labels)]]
-            self.schemes[SERVICES].lexicon.fill(IP_SLOT, names)
-        if SERVICES in self.schemes:  # needs told with a foreign place: 去德国参加展会
-            self.schemes[SERVICES].lexicon.fill(ABROAD_SLOT, abroad_names())
-            for slot, words in PARTY_SLOTS.items():
+            self.schemes[SERVICES].lexicon.fill(IP_SLOT, lambda: names)
+        if SERVICES in self.schemes:  # needs told with a foreign place (去德国参加展会) or by the parties of a complaint
+            for slot, words in SLOTS.items():
                 self.schemes[SERVICES].lexicon.fill(slot, words)
 
     def catalog(self, scheme: str) -> Catalog:

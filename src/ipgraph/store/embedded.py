@@ -166,11 +166,11 @@ class EmbeddedStore:
                                   for part in (removed, added))
         return changes
 
-    def commit_staged(self, payload: Sequence[Path], replaced: Iterable[URIRef], graphs: Mapping[URIRef, Graph],
-                      /, add: Mapping[URIRef, Graph] | None = None) -> None:
+    def commit_staged(self, payload: Sequence[Path], replaced: Iterable[URIRef], add: Mapping[URIRef, Graph],
+                      /) -> None:
         """A bulk write (``ipgraph load``): ``payload`` are N-Quads files of the new graphs' content (graphs it
         adds to included; a blank node never spans two files), ``replaced`` the graphs whose old content goes,
-        ``graphs`` are replaced and ``add`` added as :meth:`replace_graphs` does (the provenance), last.
+        ``add``'s triples are added to their graphs (the provenance record), last.
 
         Not one transaction: the replaced graphs are dropped in one, then the files are bulk-loaded by pyoxigraph
         (``Store.bulk_load``: 15 s and 190 MB for 750,000 quads in four files, where one transactional load took
@@ -181,7 +181,7 @@ class EmbeddedStore:
         self.drop_graphs(replaced)
         for path in payload:
             self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        self.replace_graphs(graphs, add)
+        self.replace_graphs({}, add)
 
     def drop_graphs(self, graphs: Iterable[URIRef], /) -> None:
         names = list(graphs)

@@ -30,7 +30,7 @@ import socket
 import urllib.error
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -237,7 +237,7 @@ class RemoteStore:
                 contents.setdefault(target, []).append((str(quad.subject), str(quad.predicate), str(quad.object)))
         except SyntaxError as error:
             raise _parse_error(error) from error
-        self._write(contents, replace=False)
+        self._write(contents)
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], /, add: Mapping[URIRef, Graph] | None = None) -> None:
         contents = {}
@@ -260,12 +260,11 @@ class RemoteStore:
         """Nothing to release: every request opens and closes its own connection."""
 
     # -- writing ---------------------------------------------------------------------------------
-    def _write(self, contents: Mapping[str, list[Triple]], *, replace: bool | set[str]) -> None:
-        """Add each graph's triples (substituting them for the graph's content when ``replace`` is True or names
-        the graph) so readers see all or nothing."""
+    def _write(self, contents: Mapping[str, list[Triple]], *, replace: Collection[str] = ()) -> None:
+        """Add each graph's triples (substituting them for the content of the graphs ``replace`` names) so readers
+        see all or nothing."""
         if not contents:
             return
-        replace = set(contents) if replace is True else set(replace or ())
         if sum(len(triples) for triples in contents.values()) <= self.chunk_triples:
             operations = []
             for graph, triples in contents.items():

@@ -128,20 +128,19 @@ def answer_context(matcher: Matcher, form: dict, params, lang: str) -> dict:
     else:
         alternative = None
     return {"answer": True, "results": results, "first_rank": offset + 1, "summary": summary,
-            "map_points": map_points(body, results or (alternative or {}).get("results", []), lang),
+            "map_points": map_points(results or (alternative or {}).get("results", []),
+                                     body["interpretation"].get("place"), lang),
             "interpretation": interpretation_text(body["interpretation"], lang),
             "notices": body["notices"], "alternative": alternative,
             "prev_href": page(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
             "next_href": page(offset + PAGE_SIZE) if offset + shown < total else None}
 
 
-def map_points(body: dict, shown: list[dict], lang: str) -> list[dict]:
+def map_points(shown: list[dict], place: dict | None, lang: str) -> list[dict]:
     """What the results map draws (the script draws the same from ``/api/match``'s JSON): each institution shown
-    with its rank and page, and the place asked about."""
-    by_iri = {r["iri"]: r for r in body["results"] + ((body.get("alternative") or {}).get("results") or [])}
-    points = [{"lat": by_iri[v["iri"]]["lat"], "lon": by_iri[v["iri"]]["lon"], "label": v["name"], "rank": v["rank"],
-               "href": v["href"], "role": "result"} for v in shown if by_iri.get(v["iri"], {}).get("lat") is not None]
-    place = body["interpretation"].get("place")
+    (:func:`result_view`) with its rank and page, and the place asked about."""
+    points = [{"lat": v["lat"], "lon": v["lon"], "label": v["name"], "rank": v["rank"], "href": v["href"],
+               "role": "result"} for v in shown if v["lat"] is not None]
     if place and place.get("lat") is not None:
         label = (place.get("region") or {}).get("path") or place.get("matched") or ("所查地点" if lang == "zh" else "Your place")
         points.append({"lat": place["lat"], "lon": place["lon"], "label": label, "role": "place"})
@@ -191,7 +190,7 @@ def result_view(r: dict, lang: str, back: str | None = None) -> dict:
         for c in m["channels"]:
             channels.setdefault(c["iri"], c)
     return {
-        "rank": r["rank"], "iri": r["iri"], "name": r["label"],
+        "rank": r["rank"], "iri": r["iri"], "name": r["label"], "lat": r.get("lat"), "lon": r.get("lon"),
         "href": f"/id/institution/{r['id']}{detail if detail != '?' else ''}" if r.get("id") else r["iri"],
         "kind": (r.get("kind") or {}).get("label", ""),
         "region": (r.get("region") or {}).get("path"),

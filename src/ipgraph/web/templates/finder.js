@@ -18,7 +18,7 @@
   function drawMap(points) {
     if (window.ipgraphMap) { window.ipgraphMap(mapBox, mapConfig, points); }
   }
-  function mapPoints(body, offset) {  /* the same points finder.py's map_points gives the server-rendered page */
+  function mapPoints(body) {  /* the same points finder.py's map_points gives the server-rendered page */
     var shown = body.results.length ? body.results : ((body.alternative || {}).results || []);
     var points = shown.filter(function (r) { return typeof r.lat === "number"; }).map(function (r) {
       return {lat: r.lat, lon: r.lon, label: r.label, rank: r.rank, href: r.id ? page(r.id) : r.iri, role: "result"};
@@ -150,7 +150,7 @@
         el("ol", {"class": "results"}, alt.results.map(function (r) { return result(r, true); }))]));
     }
     answer.replaceChildren.apply(answer, nodes);
-    drawMap(mapPoints(body, offset));
+    drawMap(mapPoints(body));
   }
 
   function pager(offset, label, rel) {
